@@ -1,0 +1,107 @@
+"""The `stepshot` command: a thin layer that parses options, calls the library and maps errors to exit codes.
+
+Exit codes: 0 fine, 1 drift, 2 bad input or usage, 3 target unusable, 4 no browser (see errors.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__, paths
+from .errors import EXIT_BAD_INPUT, BadInput, StepshotError
+from .locales import LOCALES
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; keep its message to one line."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"stepshot: {message}\n")
+
+
+# ---- options shared by several commands, defined once ----
+
+def add_locale_option(p):
+    p.add_argument("--locale", action="append", metavar="L", choices=list(LOCALES),
+                   help="limit to this locale (repeatable; default: all)")
+
+
+def add_flow_options(p):
+    p.add_argument("--flow-file", type=Path, default=None, help="flow file (default: screenshots/flow.yml)")
+    p.add_argument("--labels-dir", type=Path, default=None, help="label files (default: screenshots/labels)")
+
+
+def load_project_from(args):
+    from .model import load_project
+
+    return load_project(args.flow_file or paths.flow_file(), args.labels_dir or paths.labels_dir(),
+                        getattr(args, "locale", None))
+
+
+# ---- commands ----
+
+def cmd_browser(args) -> int:
+    """Print which Chromium stepshot will use.
+
+    Example: stepshot browser
+    """
+    from playwright.sync_api import sync_playwright
+
+    from .browser import describe
+
+    with sync_playwright() as pw:
+        print(describe(pw))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    """Check the flow file and every label file; print one line per problem.
+
+    Example: stepshot validate --locale fr
+    """
+    project = load_project_from(args)
+    steps = len(list(project.flow.steps()))
+    print(f"ok: {steps} steps in {len(project.flow.flows)} flows, {len(project.labels)} locales")
+    return 0
+
+
+COMMANDS = {
+    "browser": (cmd_browser, []),
+    "validate": (cmd_validate, [add_flow_options, add_locale_option]),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="stepshot", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"stepshot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for name, (func, option_groups) in COMMANDS.items():
+        doc = func.__doc__ or ""
+        p = sub.add_parser(name, help=doc.splitlines()[0], description=doc,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        for add in option_groups:
+            add(p)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BadInput as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return exc.exit_code
+    except StepshotError as exc:
+        print(f"stepshot: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("stepshot: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
