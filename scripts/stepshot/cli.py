@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, paths
+from .browser import VIEWPORTS
 from .errors import EXIT_BAD_INPUT, BadInput, StepshotError
 from .locales import LOCALES
 
@@ -31,6 +32,18 @@ def add_locale_option(p):
 def add_flow_options(p):
     p.add_argument("--flow-file", type=Path, default=None, help="flow file (default: screenshots/flow.yml)")
     p.add_argument("--labels-dir", type=Path, default=None, help="label files (default: screenshots/labels)")
+
+
+def add_target_options(p):
+    p.add_argument("--target", default="stand-in", metavar="T",
+                   help="stand-in (default), stand-in:<variant>, or a base URL such as https://www.linkedin.com")
+    p.add_argument("--auth", type=Path, default=None, metavar="FILE",
+                   help="saved login (Playwright storage state) for a URL target; default: $STEPSHOT_AUTH")
+
+
+def add_viewport_option(p):
+    p.add_argument("--viewport", action="append", metavar="V", choices=list(VIEWPORTS),
+                   help="limit to this viewport (repeatable; default: both)")
 
 
 def load_project_from(args):
@@ -67,9 +80,26 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    """Walk every flow in every locale and viewport; report steps whose labels or pages have drifted.
+
+    Writes build/stepshot/check.json and check.md; exit 0 all fine, 1 a step is broken, 3 target unusable.
+    Example: stepshot check --target stand-in:label-renamed --locale en --viewport desktop
+    """
+    from .check import run_check, summary_lines
+
+    project = load_project_from(args)
+    report_dir = paths.reports_dir()
+    report = run_check(args.target, project, args.locale, args.viewport, auth=args.auth, report_dir=report_dir)
+    for line in summary_lines(report, report_dir):
+        print(line)
+    return report.exit_code
+
+
 COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
+    "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option]),
 }
 
 
