@@ -6,13 +6,19 @@ together (BadInput), and nothing runs on invalid input.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import json
 import re
+import types
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import BadInput
 from .locales import LOCALES, SOURCE_LOCALE
@@ -20,12 +26,19 @@ from .locales import LOCALES, SOURCE_LOCALE
 STEP_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 LABEL_KEY = r"^[a-z][a-z0-9_]*$"
 DATE = r"^\d{4}-\d{2}(-\d{2})?$"
+URL = r"^https?://"
+PATH = r"^/"
 ROLES = ("button", "link", "switch", "heading", "menuitem", "tab", "region", "navigation", "dialog")
 VIEWPORT_NAMES = ("desktop", "mobile")
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def error_at(field: str, message: str) -> PydanticCustomError:
+    """A check made on a whole model but about one of its fields: reported at that field."""
+    return PydanticCustomError("error_at", "{message}", {"field": field, "message": message})
 
 
 # ---------- label files ----------
@@ -35,7 +48,7 @@ class Source(Strict):
 
     name: str = Field(min_length=1)
     date: str = Field(pattern=DATE)
-    url: str | None = Field(default=None, pattern=r"^https?://")
+    url: str | None = Field(default=None, pattern=URL)
 
 
 class Label(Strict):
@@ -51,7 +64,7 @@ class Label(Strict):
     @model_validator(mode="after")
     def _source_matches_status(self):
         if self.status == "sourced" and self.source is None:
-            raise ValueError("a sourced label needs a source (name, date)")
+            raise error_at("source", "required when status is sourced (name, date)")
         return self
 
 
@@ -59,7 +72,7 @@ class LabelFile(Strict):
     locale: str
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], Label]
     # Our own short texts drawn on screenshots (callouts); not LinkedIn's words.
-    callouts: dict[Annotated[str, Field(pattern=LABEL_KEY)], str] = {}
+    callouts: dict[Annotated[str, Field(pattern=LABEL_KEY)], Annotated[str, Field(min_length=1)]] = {}
 
 
 # ---------- flow file ----------
@@ -80,15 +93,20 @@ class Expect(Strict):
     visible: Target | None = None
     switch: Literal["on", "off"] | None = None  # the step's switch target shows this state
 
+    @field_validator("url")
+    @classmethod
+    def _valid_regex(cls, url):
+        if url is not None:
+            try:
+                re.compile(url)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return url
+
     @model_validator(mode="after")
     def _not_empty(self):
         if not (self.url or self.heading or self.visible or self.switch):
-            raise ValueError("expect needs at least one of url, heading, visible, switch")
-        if self.url:
-            try:
-                re.compile(self.url)
-            except re.error as exc:
-                raise ValueError(f"url is not a valid regular expression: {exc}") from None
+            raise ValueError("needs at least one of url, heading, visible, switch")
         return self
 
 
@@ -138,7 +156,7 @@ class Step(Strict):
 
 class Flow(Strict):
     id: str = Field(pattern=STEP_ID)
-    start: str = Field(pattern=r"^/")  # path on the target where the walk begins
+    start: str = Field(pattern=PATH)  # path on the target where the walk begins
     viewports: list[Literal[VIEWPORT_NAMES]] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
 
@@ -159,74 +177,245 @@ class FlowFile(Strict):
         raise KeyError(step_id)
 
 
-# ---------- loading ----------
+# ---------- problems as one line each ----------
 
-def _loc(parts) -> str:
-    return ".".join(str(p) for p in parts if p not in ("function-after",)) or "(top)"
-
-
-def _pydantic_lines(path: Path, exc: ValidationError) -> list[str]:
-    lines = []
-    for err in exc.errors():
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper() and p[1:].islower()
-                                              and p.lower() in ("click", "openmenu", "settoggle", "showtoggle"))]
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif err["type"] == "union_tag_invalid":
-            message = f"unknown action type {err['input'].get('type')!r} " \
-                      f"(expected click, open_menu, set_toggle, show_toggle)" \
-                if isinstance(err["input"], dict) else message
-        lines.append(f"{path}: {_loc(loc)}: {message}")
-    return lines
-
-
-def _read_yaml(path: Path) -> object:
+def display_path(path: Path) -> str:
+    """The path as the reader typed it: relative to the current directory when it lies under it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def problem(path: Path, where: str, message: str) -> str:
+    """One problem as one line: `file: path.to.field: message`."""
+    return f"{display_path(path)}: {where}: {message}"
+
+
+PATTERN_HINTS = {
+    STEP_ID: "is not a valid id (lowercase words joined by '-', e.g. open-settings)",
+    LABEL_KEY: "is not a valid key (lowercase letters, digits and '_', e.g. ai_setting)",
+    DATE: "is not a date (YYYY-MM-DD or YYYY-MM)",
+    URL: "is not a URL (must start with http:// or https://)",
+    PATH: "is not a path (must start with /)",
+}
+# What a Literal field's values are called in a message, where the field name does not say it.
+VALUE_NOUNS = {"viewports": "viewport", "to": "state", "state": "state", "switch": "state"}
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, dt.date):
+        return "a date"
+    return {str: "text", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _unwrap(annotation):
+    """Drop Annotated[...] and the None of an optional field."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return annotation
+
+
+def _is_model(annotation) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _walk(root: type[BaseModel], loc) -> tuple[list, object]:
+    """Follow pydantic's error location through the models.
+
+    Returns the location as a reader sees it in the file (pydantic's union tags and `[key]` markers
+    dropped) and the type expected there (None past an unknown key).
+    """
+    shown, current, discriminator = [], root, None
+    for part in loc:
+        current = _unwrap(current)
+        if part == "[key]":  # the error is about a mapping's key, not its value
+            current = get_args(current)[0] if get_origin(current) is dict else None
+            continue
+        if _is_model(current):
+            info = current.model_fields.get(part)
+            shown.append(part)
+            current, discriminator = (info.annotation, info.discriminator) if info else (None, None)
+            continue
+        if get_origin(current) in (Union, types.UnionType) and isinstance(discriminator, str):
+            member = _union_members(current, discriminator).get(part)
+            if member is not None:  # a tag pydantic inserts: it is not in the file
+                current = member
+                continue
+        shown.append(part)
+        origin, args = get_origin(current), get_args(current)
+        current = args[0] if origin is list else args[1] if origin is dict else None
+    return shown, current
+
+
+def _union_members(union, discriminator: str) -> dict[str, type[BaseModel]]:
+    return {tag: member for member in get_args(union)
+            for tag in get_args(member.model_fields[discriminator].annotation)}
+
+
+def _message(err, root: type[BaseModel]) -> tuple[str, str]:
+    """(field, message) for one pydantic error, free of pydantic's wording."""
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    shown, expected = _walk(root, err["loc"])
+    named = [p for p in shown if isinstance(p, str)]
+
+    if kind == "extra_forbidden":
+        _, parent = _walk(root, err["loc"][:-1])
+        message = f"unknown key (expected {', '.join(_unwrap(parent).model_fields)})"
+    elif kind == "missing":
+        message = "missing required field"
+    elif kind == "union_tag_invalid":
+        tags = ", ".join(_union_members(_unwrap(expected), ctx["discriminator"].strip("'")))
+        message = f"unknown {named[-1]} type {ctx['tag']!r} (expected {tags})"
+        shown.append(ctx["discriminator"].strip("'"))
+    elif kind == "union_tag_not_found":
+        message = "missing required field"
+        shown.append(ctx["discriminator"].strip("'"))
+    elif kind == "literal_error":
+        allowed = get_args(_unwrap(expected))
+        noun = VALUE_NOUNS.get(named[-1], named[-1]) if named else "value"
+        if isinstance(value, bool) and {"on", "off"} <= set(allowed):
+            word = "on" if value else "off"
+            message = f'write "{word}" in quotes (YAML reads a bare {word} as {_kind(value)})'
+        else:
+            message = f"unknown {noun} {value!r} (expected {', '.join(str(a) for a in allowed)})"
+    elif kind == "string_pattern_mismatch":
+        message = f"{value!r} {PATTERN_HINTS.get(ctx['pattern'], 'does not match ' + ctx['pattern'])}"
+    elif kind in ("too_short", "string_too_short"):
+        message = "must not be empty"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        message = f"expected a mapping, got {_kind(value)}"
+    elif kind == "list_type":
+        message = f"expected a list, got {_kind(value)}"
+    elif kind == "string_type" and isinstance(value, dt.date):
+        message = f'write the date in quotes: "{value.isoformat()}"'
+    elif kind == "string_type":
+        message = f"expected text, got {_kind(value)}"
+    elif kind == "error_at":
+        shown.append(ctx["field"])
+        message = ctx["message"]
+    else:
+        message = err["msg"].removeprefix("Value error, ").splitlines()[0]
+    return ".".join(str(p) for p in shown) or "(top)", message
+
+
+# ---------- reading files ----------
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, but a repeated key is an error (plain PyYAML silently keeps the last one)."""
+
+    def construct_mapping(self, node, deep=False):
+        first_line: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # the base class reports unhashable keys
+            if key in first_line:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first_line[key]})", key_node.start_mark)
+            first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+def _read_mapping(path: Path) -> dict:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadInput(f"{path}: (file): not found") from None
+        raise BadInput(problem(path, "(file)", "not found")) from None
+    except UnicodeDecodeError:
+        raise BadInput(problem(path, "(file)", "not UTF-8 text")) from None
+    except OSError as exc:
+        raise BadInput(problem(path, "(file)", f"cannot read: {exc.strerror}")) from None
     try:
-        return yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BadInput(f"{path}: {where}: invalid YAML: {problem}") from None
-
-
-def _parse(path: Path, model: type[BaseModel]):
-    data = _read_yaml(path)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BadInput(problem(path, where, f"invalid YAML: {reason}")) from None
+    if data is None:
+        raise BadInput(problem(path, "(file)", "empty"))
     if not isinstance(data, dict):
-        raise BadInput(f"{path}: (top): expected a mapping, got {type(data).__name__}")
+        raise BadInput(problem(path, "(top)", f"expected a mapping, got {_kind(data)}"))
+    return data
+
+
+@dataclass
+class _Read:
+    """One file as far as it could be read: its raw mapping, its model if valid, and its problems."""
+
+    path: Path
+    data: dict | None = None
+    model: BaseModel | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def result(self):
+        if self.problems:
+            raise BadInput(self.problems)
+        return self.model
+
+
+def _read(path: Path, model: type[BaseModel], checks) -> _Read:
+    read = _Read(Path(path))
     try:
-        return model.model_validate(data)
+        read.data = _read_mapping(path)
+    except BadInput as exc:
+        read.problems += exc.lines
+        return read
+    try:
+        read.model = model.model_validate(read.data)
     except ValidationError as exc:
-        raise BadInput(_pydantic_lines(path, exc)) from None
+        read.problems += [problem(path, *_message(err, model)) for err in exc.errors()]
+    # Checks on the raw data run even when the model failed, so a file's problems come all at once.
+    read.problems += checks(read.path, read.data)
+    return read
+
+
+def _items(data, key: str) -> list:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _duplicate_ids(path: Path, data: dict) -> list[str]:
+    problems, first = [], {}
+    for fi, flow in enumerate(_items(data, "flows")):
+        where = f"flows.{fi}"
+        entries = [(f"{where}.id", "flow", flow.get("id") if isinstance(flow, dict) else None)]
+        entries += [(f"{where}.steps.{si}.id", "step", step.get("id") if isinstance(step, dict) else None)
+                    for si, step in enumerate(_items(flow, "steps"))]
+        for at, what, ident in entries:
+            if not isinstance(ident, str):
+                continue
+            if (what, ident) in first:
+                problems.append(problem(path, at, f"duplicate {what} id {ident!r} (first at {first[what, ident]})"))
+            else:
+                first[what, ident] = at
+    return problems
+
+
+def _locale_matches_name(path: Path, data: dict) -> list[str]:
+    locale = data.get("locale")
+    if isinstance(locale, str) and locale != path.stem:
+        return [problem(path, "locale", f"{locale!r} does not match the file name (expected {path.stem!r})")]
+    return []
 
 
 def load_flow(path: Path) -> FlowFile:
-    flow = _parse(path, FlowFile)
-    problems = []
-    seen: dict[str, str] = {}
-    for f_index, flow_ in enumerate(flow.flows):
-        for s_index, step in enumerate(flow_.steps):
-            if step.id in seen:
-                problems.append(f"{path}: flows.{f_index}.steps.{s_index}.id: duplicate step id "
-                                f"{step.id!r} (first used in {seen[step.id]})")
-            else:
-                seen[step.id] = f"flows.{f_index}.steps.{s_index}"
-    if problems:
-        raise BadInput(problems)
-    return flow
+    return _read(path, FlowFile, _duplicate_ids).result()
 
 
 def load_label_file(path: Path) -> LabelFile:
-    labels = _parse(path, LabelFile)
-    expected = path.stem
-    if labels.locale != expected:
-        raise BadInput(f"{path}: locale: {labels.locale!r} does not match the file name ({expected!r})")
-    return labels
+    return _read(path, LabelFile, _locale_matches_name).result()
 
 
 def label_keys_used(flow: FlowFile) -> list[tuple[str, str]]:
@@ -254,6 +443,47 @@ def callout_keys_used(flow: FlowFile) -> list[tuple[str, str]]:
             for fi, f in enumerate(flow.flows) for si, step in enumerate(f.steps) if step.callout]
 
 
+def _keys(data, section: str) -> list[str] | None:
+    value = data.get(section) if isinstance(data, dict) else None
+    return list(value) if isinstance(value, dict) else None
+
+
+def _unknown_key(kind: str, key: str, known: list[str], quote_key: bool = True) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    named = f" {key!r}" if quote_key else ""
+    return f"unknown {kind} key{named} (not in {SOURCE_LOCALE}.yml{hint})"
+
+
+def _compare_with_source(read: _Read, source: _Read) -> list[str]:
+    """Every locale has exactly the source locale's label and callout keys."""
+    problems = []
+    for section in ("labels", "callouts"):
+        wanted, present = _keys(source.data, section), _keys(read.data, section)
+        if wanted is None or present is None:
+            continue  # the section itself is invalid: already reported
+        problems += [problem(read.path, f"{section}.{key}", f"missing (defined in {SOURCE_LOCALE}.yml)")
+                     for key in wanted if key not in present]
+        problems += [problem(read.path, f"{section}.{key}", _unknown_key(section[:-1], key, wanted, quote_key=False))
+                     for key in present if key not in wanted]
+    return problems
+
+
+def _flow_references(read: _Read, source: _Read) -> list[str]:
+    """Every label and callout key the flow names exists in the source locale."""
+    labels, callouts = _keys(source.data, "labels"), _keys(source.data, "callouts")
+    if read.model is None:
+        return []
+    problems = []
+    if labels is not None:
+        problems += [problem(read.path, at, _unknown_key("label", key, labels))
+                     for at, key in label_keys_used(read.model) if key not in labels]
+    if callouts is not None:
+        problems += [problem(read.path, at, _unknown_key("callout", key, callouts))
+                     for at, key in callout_keys_used(read.model) if key not in callouts]
+    return problems
+
+
 class Project(BaseModel):
     """The flow and every locale's labels, checked against each other."""
 
@@ -268,52 +498,23 @@ class Project(BaseModel):
 
 
 def load_project(flow_path: Path, labels_dir: Path, locales: list[str] | None = None) -> Project:
-    """Load and cross-check everything; raise BadInput listing every problem found."""
-    problems: list[str] = []
-    flow = None
-    try:
-        flow = load_flow(flow_path)
-    except BadInput as exc:
-        problems += exc.lines
-
-    wanted = locales or list(LOCALES)
-    for code in wanted:
-        if code not in LOCALES:
-            problems.append(f"--locale: {code}: unknown locale (known: {', '.join(LOCALES)})")
-    labels: dict[str, LabelFile] = {}
-    for code in [c for c in dict.fromkeys([SOURCE_LOCALE, *wanted]) if c in LOCALES]:
-        path = labels_dir / f"{code}.yml"
-        try:
-            labels[code] = load_label_file(path)
-        except BadInput as exc:
-            problems += exc.lines
-
-    source = labels.get(SOURCE_LOCALE)
-    if source is not None:
-        for code, lf in labels.items():
-            path = labels_dir / f"{code}.yml"
-            for key in source.labels:
-                if key not in lf.labels:
-                    problems.append(f"{path}: labels.{key}: missing (defined in {SOURCE_LOCALE}.yml)")
-            for key in lf.labels:
-                if key not in source.labels:
-                    problems.append(f"{path}: labels.{key}: unknown label key (not in {SOURCE_LOCALE}.yml)")
-            for key in source.callouts:
-                if key not in lf.callouts:
-                    problems.append(f"{path}: callouts.{key}: missing (defined in {SOURCE_LOCALE}.yml)")
-            for key in lf.callouts:
-                if key not in source.callouts:
-                    problems.append(f"{path}: callouts.{key}: unknown callout key (not in {SOURCE_LOCALE}.yml)")
-        if flow is not None:
-            for field, key in label_keys_used(flow):
-                if key not in source.labels:
-                    problems.append(f"{flow_path}: {field}: unknown label key {key!r}")
-            for field, key in callout_keys_used(flow):
-                if key not in source.callouts:
-                    problems.append(f"{flow_path}: {field}: unknown callout key {key!r}")
+    """Load and cross-check everything; raise BadInput listing every problem, grouped by file."""
+    problems = [f"--locale: {code}: unknown locale (known: {', '.join(LOCALES)})"
+                for code in locales or [] if code not in LOCALES]
+    codes = [c for c in dict.fromkeys([SOURCE_LOCALE, *(locales or LOCALES)]) if c in LOCALES]
+    flow = _read(flow_path, FlowFile, _duplicate_ids)
+    labels = {code: _read(Path(labels_dir) / f"{code}.yml", LabelFile, _locale_matches_name) for code in codes}
+    source = labels[SOURCE_LOCALE]
+    if source.data is not None:
+        flow.problems += _flow_references(flow, source)
+        for code in codes[1:]:
+            labels[code].problems += _compare_with_source(labels[code], source)
+    for read in (flow, *labels.values()):
+        problems += read.problems
     if problems:
         raise BadInput(problems)
-    return Project(flow=flow, labels=labels, flow_path=flow_path, labels_dir=labels_dir)
+    return Project(flow=flow.model, labels={code: read.model for code, read in labels.items()},
+                   flow_path=Path(flow_path), labels_dir=Path(labels_dir))
 
 
 def load_verified(path: Path) -> dict:
@@ -323,4 +524,4 @@ def load_verified(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8")).get("labels", {})
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        raise BadInput(problem(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")) from None
