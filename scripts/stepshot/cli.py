@@ -96,10 +96,43 @@ def cmd_check(args) -> int:
     return report.exit_code
 
 
+def cmd_stand_in(args) -> int:
+    """Serve the local stand-in of LinkedIn's settings pages on 127.0.0.1 until Ctrl+C.
+
+    Example: stepshot stand-in --port 8001 --variant cookie-banner
+    """
+    from .standin.account import TEST_ACCOUNT
+    from .standin.server import serve
+
+    def ready(url: str) -> None:
+        variant = f" (variant {args.variant})" if args.variant else ""
+        print(f"stand-in{variant}: {url}/feed/", flush=True)
+        print(f"test account: {TEST_ACCOUNT.email} / {TEST_ACCOUNT.password}  (Ctrl+C stops)", flush=True)
+
+    try:
+        serve(args.port, args.variant, delay=args.delay, on_ready=ready)
+    except KeyboardInterrupt:
+        pass
+    print("stand-in stopped")
+    return 0
+
+
+def add_stand_in_options(p):
+    from .standin.variants import VARIANTS
+
+    p.add_argument("--port", type=int, default=8001, metavar="N",
+                   help="port on 127.0.0.1 (default 8001; 0: any free port)")
+    p.add_argument("--variant", choices=list(VARIANTS), metavar="NAME",
+                   help=f"drift variant: {', '.join(VARIANTS)}")
+    p.add_argument("--delay", type=float, default=None, metavar="S",
+                   help="seconds each response waits under --variant slow (default 1.5)")
+
+
 COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
     "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option]),
+    "stand-in": (cmd_stand_in, [add_stand_in_options]),
 }
 
 
