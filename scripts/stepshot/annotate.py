@@ -1,0 +1,164 @@
+"""The annotation drawn on each screenshot: an outline around the control, a numbered badge, a callout.
+
+It is an overlay injected into the page at capture time and placed from the live control's box, so it
+follows the real layout in every locale. The badge (step number) and the callout sit next to the
+control on its inline-end side (right in left-to-right locales, left in right-to-left ones); where that
+side has no room, below, above, or on the other side; never over the control and always inside the
+crop. The overlay takes no clicks and is removed before the step's action runs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+OVERLAY_ID = "stepshot-annotation"
+COLOR = "#c2410c"      # orange: unlike any colour of LinkedIn's interface; white on it has 5:1 contrast
+GAP = 4                # between the control and the outline
+STROKE = 3
+MARGIN = 8             # between the outline and the badge, and from the crop's edge
+PADDING = 48           # around the annotated region for the "target" crop
+
+Rect = dict  # {"x", "y", "width", "height"} in CSS pixels, relative to the viewport
+
+_DRAW_JS = """
+([box, number, callout, rtl, lang, bounds, c]) => {
+  document.getElementById(c.id)?.remove();
+  const root = document.createElement('div');
+  root.id = c.id;
+  root.setAttribute('aria-hidden', 'true');
+  root.dir = rtl ? 'rtl' : 'ltr';
+  if (lang) root.lang = lang;
+  root.style.cssText = 'position:fixed;inset:0;pointer-events:none;z-index:2147483647;margin:0;padding:0;' +
+    'font:600 15px/1.3 system-ui,"Noto Sans","Noto Sans Arabic","Noto Sans Devanagari","Noto Sans CJK JP",sans-serif;';
+
+  const pad = c.gap + c.stroke;
+  const outline = {x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad};
+  const ring = document.createElement('div');
+  ring.style.cssText = `position:absolute;box-sizing:border-box;left:${outline.x}px;top:${outline.y}px;` +
+    `width:${outline.width}px;height:${outline.height}px;border:${c.stroke}px solid ${c.color};border-radius:8px;` +
+    'box-shadow:0 0 0 2px rgba(255,255,255,.9)';
+  root.appendChild(ring);
+
+  const group = document.createElement('div');
+  group.style.cssText = 'position:absolute;display:flex;align-items:center;gap:6px;white-space:nowrap;';
+  const badge = document.createElement('div');
+  badge.textContent = String(number);
+  badge.style.cssText = `flex:none;box-sizing:border-box;width:30px;height:30px;border-radius:50%;background:${c.color};` +
+    'color:#fff;display:flex;align-items:center;justify-content:center;font-size:16px;font-weight:700;' +
+    'border:2px solid #fff;box-shadow:0 1px 3px rgba(0,0,0,.35)';
+  let note = null;
+  if (callout) {
+    note = document.createElement('div');
+    note.textContent = callout;
+    note.style.cssText = `flex:none;padding:4px 10px;border-radius:6px;background:#fff;color:#1f2328;` +
+      `border:2px solid ${c.color};box-shadow:0 1px 3px rgba(0,0,0,.25)`;
+  }
+  root.appendChild(group);
+  document.documentElement.appendChild(root);
+
+  const rectOf = el => { const r = el.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; };
+  const inside = r => r.x >= bounds.x + c.margin && r.y >= bounds.y + c.margin &&
+    r.x + r.width <= bounds.x + bounds.width - c.margin && r.y + r.height <= bounds.y + bounds.height - c.margin;
+  const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const clamp = (v, lo, hi) => Math.max(lo, Math.min(v, Math.max(lo, hi)));
+
+  // Children go in visual left-to-right order (row-reverse undoes the right-to-left flow).
+  const arrange = (withCallout, badgeLeft) => {
+    group.replaceChildren();
+    const items = withCallout && note ? [badge, note] : [badge];
+    const leftToRight = badgeLeft ? items : items.reverse();
+    group.style.flexDirection = rtl ? 'row-reverse' : 'row';
+    leftToRight.forEach(el => group.appendChild(el));
+    return rectOf(group);
+  };
+  // Next to the control the badge faces it; above or below, it leads in reading order.
+  const badgeAtLeft = side => side === 'right' || (side !== 'left' && !rtl);
+  const centreY = outline.y + outline.height / 2;
+  const place = (side, size) => {
+    const minX = bounds.x + c.margin, maxX = bounds.x + bounds.width - c.margin - size.width;
+    const startX = rtl ? outline.x + outline.width - size.width : outline.x;
+    if (side === 'right') return {x: outline.x + outline.width + c.margin, y: centreY - size.height / 2};
+    if (side === 'left') return {x: outline.x - c.margin - size.width, y: centreY - size.height / 2};
+    if (side === 'below') return {x: clamp(startX, minX, maxX), y: outline.y + outline.height + c.margin};
+    return {x: clamp(startX, minX, maxX), y: outline.y - c.margin - size.height};
+  };
+  const sides = rtl ? ['left', 'right', 'below', 'above'] : ['right', 'left', 'below', 'above'];
+  let chosen = null;
+  for (const withCallout of note ? [true, false] : [false]) {
+    for (const side of sides) {
+      const size = arrange(withCallout, badgeAtLeft(side));
+      const at = place(side, size);
+      if (side === 'left' || side === 'right') {
+        at.y = clamp(at.y, bounds.y + c.margin, bounds.y + bounds.height - c.margin - size.height);
+      }
+      const r = {x: at.x, y: at.y, width: size.width, height: size.height};
+      if (inside(r) && !overlaps(r, outline)) { chosen = {side, withCallout, at}; break; }
+    }
+    if (chosen) break;
+  }
+  if (!chosen) return {error: 'no room for the badge next to the control inside the crop'};
+  arrange(chosen.withCallout, badgeAtLeft(chosen.side));
+  group.style.left = chosen.at.x + 'px';
+  group.style.top = chosen.at.y + 'px';
+  return {outline, badge: rectOf(badge), callout: chosen.withCallout && note ? rectOf(note) : null,
+          side: chosen.side};
+}
+"""
+
+_REMOVE_JS = "id => document.getElementById(id)?.remove()"
+
+
+@dataclass(frozen=True)
+class Annotation:
+    outline: Rect
+    badge: Rect
+    callout: Rect | None
+    side: str          # where the badge went: right, left, below, above
+
+    def rects(self) -> list[Rect]:
+        return [r for r in (self.outline, self.badge, self.callout) if r]
+
+
+class NoRoom(Exception):
+    """The control leaves no room for the badge inside the crop."""
+
+
+def draw(page, box: Rect, number: int, callout: str | None, rtl: bool, lang: str | None, bounds: Rect) -> Annotation:
+    """Inject the overlay for a control whose box (viewport coordinates) is `box`, inside `bounds`."""
+    constants = {"id": OVERLAY_ID, "color": COLOR, "gap": GAP, "stroke": STROKE, "margin": MARGIN}
+    result = page.evaluate(_DRAW_JS, [box, number, callout, rtl, lang, bounds, constants])
+    if "error" in result:
+        raise NoRoom(result["error"])
+    return Annotation(result["outline"], result["badge"], result["callout"], result["side"])
+
+
+def remove(page) -> None:
+    page.evaluate(_REMOVE_JS, OVERLAY_ID)
+
+
+def union(rects: list[Rect]) -> Rect:
+    x0 = min(r["x"] for r in rects)
+    y0 = min(r["y"] for r in rects)
+    x1 = max(r["x"] + r["width"] for r in rects)
+    y1 = max(r["y"] + r["height"] for r in rects)
+    return {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}
+
+
+def clamp(rect: Rect, bounds: Rect) -> Rect:
+    x0, y0 = max(rect["x"], bounds["x"]), max(rect["y"], bounds["y"])
+    x1 = min(rect["x"] + rect["width"], bounds["x"] + bounds["width"])
+    y1 = min(rect["y"] + rect["height"], bounds["y"] + bounds["height"])
+    return {"x": x0, "y": y0, "width": max(0, x1 - x0), "height": max(0, y1 - y0)}
+
+
+def pad(rect: Rect, padding: float) -> Rect:
+    return {"x": rect["x"] - padding, "y": rect["y"] - padding,
+            "width": rect["width"] + 2 * padding, "height": rect["height"] + 2 * padding}
+
+
+def whole_pixels(rect: Rect) -> Rect:
+    """Round outwards to whole CSS pixels, so the same layout always gives the same clip."""
+    x0, y0 = math.floor(rect["x"]), math.floor(rect["y"])
+    x1, y1 = math.ceil(rect["x"] + rect["width"]), math.ceil(rect["y"] + rect["height"])
+    return {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}

@@ -1,0 +1,149 @@
+"""Personal data off the screenshots: the account's name, headline, email and photo become a persona's.
+
+Run in every frame just before each shot. Against the stand-in the account is its test member
+(standin/account.py); against a live target it is read from the JSON file named by STEPSHOT_ACCOUNT
+(name, headline, email, optionally photo: part of the photo's URL), which stays out of the repository.
+The persona comes from screenshots/persona.yml.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+from pydantic import Field
+
+from . import paths
+from .errors import BadInput
+from .model import Strict, _read
+
+ACCOUNT_ENV = "STEPSHOT_ACCOUNT"
+
+
+class Persona(Strict):
+    name: str = Field(min_length=1)
+    headline: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    avatar_color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class PersonalData(Strict):
+    """What must never show on a screenshot."""
+
+    name: str = Field(min_length=2)
+    headline: str = Field(min_length=2)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    photo: str | None = Field(default=None, min_length=4)  # a part of the photo's URL
+
+
+def _load(path: Path, model):
+    """Read a YAML (or JSON) file into a strict model; BadInput with one line per problem."""
+    return _read(path, model, lambda _path, _data: []).result()
+
+
+def persona_file(root: Path | None = None) -> Path:
+    return paths.screenshots_dir(root) / "persona.yml"
+
+
+def load_persona(path: Path | None = None) -> Persona:
+    return _load(path or persona_file(), Persona)
+
+
+def account_for(stand_in: bool) -> PersonalData:
+    """The personal data of the account the target is logged in as."""
+    if stand_in:
+        from .standin.account import TEST_ACCOUNT
+
+        return PersonalData(name=TEST_ACCOUNT.name, headline=TEST_ACCOUNT.headline, email=TEST_ACCOUNT.email,
+                            photo=TEST_ACCOUNT.photo_path)
+    file = os.environ.get(ACCOUNT_ENV)
+    if not file:
+        raise BadInput(f"{ACCOUNT_ENV}: required to capture a live target: a JSON file with the logged-in "
+                       "account's name, headline and email, so the screenshots can hide them")
+    return _load(Path(file), PersonalData)  # JSON is YAML: one loader, one-line errors
+
+
+def avatar_data_url(persona: Persona) -> str:
+    """A drawn head-and-shoulders silhouette in the persona's colour: no face, no text, no font."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96" width="96" height="96">'
+        f'<circle cx="48" cy="48" r="48" fill="{persona.avatar_color}"/>'
+        '<circle cx="48" cy="38" r="17" fill="#fff" fill-opacity=".85"/>'
+        '<path d="M14 86c4-18 18-27 34-27s30 9 34 27a48 48 0 0 1-68 0z" fill="#fff" fill-opacity=".85"/>'
+        "</svg>"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def replacements(account: PersonalData, persona: Persona) -> list[dict]:
+    """(find, replace) pairs, longest first so the full name goes before its parts.
+
+    The name's parts are replaced on their own too (a greeting may show the first name only), as
+    whole words, so a label that merely contains the same letters is left alone.
+    """
+    pairs = [
+        {"find": account.email, "replace": persona.email, "word": False, "ignoreCase": True},
+        {"find": account.headline, "replace": persona.headline, "word": False, "ignoreCase": False},
+        {"find": account.name, "replace": persona.name, "word": False, "ignoreCase": False},
+    ]
+    own, theirs = account.name.split(), persona.name.split()
+    if len(own) >= 2 and len(theirs) >= 2:
+        for part, new in ((own[0], theirs[0]), (own[-1], theirs[-1])):
+            if len(part) >= 2:
+                pairs.append({"find": part, "replace": new, "word": True, "ignoreCase": False})
+    return sorted(pairs, key=lambda p: -len(p["find"]))
+
+
+_REDACT_JS = r"""
+async ([pairs, photo, accountName, avatar]) => {
+  const esc = s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const rules = pairs.map(p => [new RegExp(p.word ? `(?<![\\p{L}\\p{N}])${esc(p.find)}(?![\\p{L}\\p{N}])` : esc(p.find),
+                                           'gu' + (p.ignoreCase ? 'i' : '')), p.replace]);
+  const fix = s => rules.reduce((out, [re, to]) => out.replace(re, () => to), s);
+  let count = 0;
+  const images = [];
+  const isPhoto = img => (photo && ((img.getAttribute('src') || '').includes(photo) || (img.currentSrc || '').includes(photo)))
+                          || (img.getAttribute('alt') || '').includes(accountName);
+  const visit = root => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT | NodeFilter.SHOW_COMMENT);
+    for (let node = walker.currentNode; node; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE || node.nodeType === Node.COMMENT_NODE) {
+        const value = fix(node.nodeValue);
+        if (value !== node.nodeValue) { node.nodeValue = value; count++; }
+        continue;
+      }
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;  // the document or a shadow root itself
+      if (node.localName === 'img' && isPhoto(node)) {
+        node.removeAttribute('srcset');
+        node.setAttribute('src', avatar);
+        images.push(node);
+        count++;
+      }
+      if (node.localName === 'source' && photo && (node.getAttribute('srcset') || '').includes(photo)) {
+        node.remove();
+        count++;
+        continue;
+      }
+      for (const attr of [...node.attributes]) {
+        const value = fix(attr.value);
+        if (value !== attr.value) { node.setAttribute(attr.name, value); count++; }
+      }
+      if ((node.localName === 'input' || node.localName === 'textarea') && typeof node.value === 'string') {
+        const value = fix(node.value);
+        if (value !== node.value) { node.value = value; count++; }
+      }
+      if (node.shadowRoot) visit(node.shadowRoot);
+    }
+  };
+  visit(document);
+  await Promise.all(images.map(img => img.decode().catch(() => null)));
+  return count;
+}
+"""
+
+
+def redact(page, account: PersonalData, persona: Persona) -> int:
+    """Replace the account's personal data in every frame of the page; return how many places changed."""
+    args = [replacements(account, persona), account.photo, account.name, avatar_data_url(persona)]
+    return sum(frame.evaluate(_REDACT_JS, args) for frame in page.frames if not frame.is_detached())
