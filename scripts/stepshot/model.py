@@ -365,7 +365,7 @@ class _Read:
         return self.model
 
 
-def _read(path: Path, model: type[BaseModel], checks) -> _Read:
+def _read(path: Path, model: type[BaseModel], checks=None) -> _Read:
     read = _Read(Path(path))
     try:
         read.data = _read_mapping(path)
@@ -377,7 +377,8 @@ def _read(path: Path, model: type[BaseModel], checks) -> _Read:
     except ValidationError as exc:
         read.problems += [problem(path, *_message(err, model)) for err in exc.errors()]
     # Checks on the raw data run even when the model failed, so a file's problems come all at once.
-    read.problems += checks(read.path, read.data)
+    if checks is not None:
+        read.problems += checks(read.path, read.data)
     return read
 
 
@@ -408,6 +409,11 @@ def _locale_matches_name(path: Path, data: dict) -> list[str]:
     if isinstance(locale, str) and locale != path.stem:
         return [problem(path, "locale", f"{locale!r} does not match the file name (expected {path.stem!r})")]
     return []
+
+
+def load_model(path: Path, model: type[BaseModel]):
+    """Read one YAML file into a strict model; BadInput with one line per problem."""
+    return _read(path, model).result()
 
 
 def load_flow(path: Path) -> FlowFile:
