@@ -115,6 +115,11 @@ CASES = {
         "flow.yml", "- id: open-settings", "- id: Open_Settings",
         ["flow.yml: flows.0.steps.1.id: 'Open_Settings' is not a valid id "
          "(lowercase words joined by '-', e.g. open-settings)"]),
+    "label key of the wrong type": (
+        "labels/de.yml", "  me_menu:", "  1:",
+        ["labels/de.yml: labels.1: expected text, got a number (1)",
+         "labels/de.yml: labels.me_menu: missing (defined in en.yml)",
+         "labels/de.yml: labels.1: unknown label key (not in en.yml)"]),
     "bad label key pattern": (
         "labels/en.yml", "  consent_reject:", "  consent-reject:",
         ["labels/en.yml: labels.consent-reject: 'consent-reject' is not a valid key "

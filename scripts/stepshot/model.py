@@ -451,7 +451,7 @@ def callout_keys_used(flow: FlowFile) -> list[tuple[str, str]]:
 
 def _keys(data, section: str) -> list[str] | None:
     value = data.get(section) if isinstance(data, dict) else None
-    return list(value) if isinstance(value, dict) else None
+    return [str(key) for key in value] if isinstance(value, dict) else None
 
 
 def _unknown_key(kind: str, key: str, known: list[str], quote_key: bool = True) -> str:
