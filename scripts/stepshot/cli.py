@@ -128,11 +128,50 @@ def add_stand_in_options(p):
                    help="seconds each response waits under --variant slow (default 1.5)")
 
 
+def cmd_refresh(args) -> int:
+    """Capture in a git checkout, then decide: unchanged, changed, broken (drift) or blocked (target unusable).
+
+    changed: the changed screenshots and manifest are committed on --branch (reset from HEAD; the current
+    branch and screenshots/ are left as they were), with a pull-request title and body in --out.
+    broken / blocked: an issue title and body in --out; nothing committed. Never pushes.
+    Writes --out/outcome.json (default --out: build/stepshot/refresh/ of the checkout).
+    Exit 0 unchanged or changed, 1 broken, 3 blocked.
+    --merge DIR... combines the --out folders of refreshes run per group of locales (shards) instead.
+    Example: stepshot refresh --target stand-in:restyled --locale en --locale ar
+    Example: stepshot refresh --merge shard-1/ shard-2/ --out build/stepshot/refresh
+    """
+    from .refresh import merge, refresh, summary_line
+
+    if args.merge:
+        if args.locale or args.viewport or args.auth or args.target != "stand-in":
+            raise BadInput("--merge: combines finished refreshes; --target, --locale, --viewport and --auth "
+                           "belong to the shard runs")
+        outcome = merge(args.merge, args.repo, args.branch, args.out)
+    else:
+        outcome = refresh(args.repo, args.target, args.locale, args.viewport, args.auth, args.branch, args.out)
+    print(summary_line(outcome))
+    return outcome.exit_code
+
+
+def add_refresh_options(p):
+    from .refresh import DEFAULT_BRANCH
+
+    p.add_argument("--repo", type=Path, default=Path.cwd(), metavar="DIR",
+                   help="the git checkout to work in (default: the current directory's)")
+    p.add_argument("--branch", default=DEFAULT_BRANCH, metavar="NAME",
+                   help=f"branch that receives the changed screenshots (default {DEFAULT_BRANCH})")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="where outcome.json and the title and body files go (default: build/stepshot/refresh/)")
+    p.add_argument("--merge", type=Path, nargs="+", metavar="DIR",
+                   help="combine these refresh output folders (shards) instead of capturing")
+
+
 COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
     "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option]),
     "stand-in": (cmd_stand_in, [add_stand_in_options]),
+    "refresh": (cmd_refresh, [add_target_options, add_locale_option, add_viewport_option, add_refresh_options]),
 }
 
 
