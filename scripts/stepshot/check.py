@@ -8,11 +8,9 @@ in which every step of a locale passes records the labels it found in screenshot
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -20,29 +18,15 @@ from typing import Callable
 from . import __version__, paths
 from .browser import VIEWPORTS
 from .errors import EXIT_DRIFT, EXIT_OK, BadInput, TargetUnusable
+from .imagefile import write_atomic
 from .locales import LOCALES
+from .manifest import to_json, today, verified_file
 from .model import Flow, Project, load_verified
 from .targets import Target, open_target, parse_target
 from .walker import StepResult, walk_flow
 
 REPORT_SCHEMA = "stepshot-check/1"
 LINKEDIN_HOSTS = ("linkedin.com",)
-
-
-def verified_file(root: Path | None = None) -> Path:
-    return paths.screenshots_dir(root) / "verified.json"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def plan(project: Project, locales: list[str], viewports: list[str] | None) -> list[tuple[str, str, list[Flow]]]:
@@ -189,36 +173,36 @@ def markdown(report: CheckReport) -> str:
 
 
 def write_reports(report: CheckReport, report_dir: Path) -> None:
-    write_atomic(report_dir / "check.json", json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
-    write_atomic(report_dir / "check.md", markdown(report))
+    write_atomic(report_dir / "check.json", to_json(report.to_json()))
+    write_atomic(report_dir / "check.md", markdown(report).encode("utf-8"))
 
 
 def record_verified(path: Path, project: Project, results: list[StepResult], base_url: str) -> list[str]:
-    """Record the labels found in every locale whose steps all passed; returns those locales."""
+    """Record the labels found in every locale whose steps all passed; returns those locales.
+
+    Only the file's "labels" key is ours; `capture` keeps the dates of its images under "images".
+    """
     by_locale: dict[str, list[StepResult]] = {}
     for result in results:
         by_locale.setdefault(result.locale, []).append(result)
     clean = {loc: rs for loc, rs in by_locale.items() if rs and all(r.status == "ok" for r in rs)}
     if not clean:
         return []
-    labels = load_verified(path)
-    today = datetime.now(timezone.utc).date().isoformat()
+    labels = load_verified(path)  # BadInput when the file is not JSON
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    date = today()
     for locale, rs in clean.items():
         entry = labels.setdefault(locale, {})
         for key in sorted({k for r in rs for k in r.labels_seen}):
-            entry[key] = {"text": project.text(locale, key), "date": today, "base_url": base_url}
-    write_atomic(path, json.dumps({"labels": labels}, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            entry[key] = {"text": project.text(locale, key), "date": date, "base_url": base_url}
+    write_atomic(path, to_json({**data, "labels": labels}))
     return sorted(clean)
 
 
 def save_failure(page, report_dir: Path, result: StepResult) -> str:
     """A picture of the page where a step broke, for whoever reads check.md; path relative to report_dir."""
     relative = Path("artifacts", "check", result.locale, result.viewport, f"{result.step}.png")
-    final = report_dir / relative
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp.png")
-    page.screenshot(path=str(tmp))
-    os.replace(tmp, final)
+    write_atomic(report_dir / relative, page.screenshot())
     return relative.as_posix()
 
 
