@@ -33,7 +33,11 @@ _DRAW_JS = """
     'font:600 15px/1.3 system-ui,"Noto Sans","Noto Sans Arabic","Noto Sans Devanagari","Noto Sans CJK JP",sans-serif;';
 
   const pad = c.gap + c.stroke;
-  const outline = {x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad};
+  // Around the control, but cut at the crop's edge where the control reaches it (full-width rows on phones).
+  const x0 = Math.max(box.x - pad, bounds.x), y0 = Math.max(box.y - pad, bounds.y);
+  const x1 = Math.min(box.x + box.width + pad, bounds.x + bounds.width);
+  const y1 = Math.min(box.y + box.height + pad, bounds.y + bounds.height);
+  const outline = {x: x0, y: y0, width: x1 - x0, height: y1 - y0};
   const ring = document.createElement('div');
   ring.style.cssText = `position:absolute;box-sizing:border-box;left:${outline.x}px;top:${outline.y}px;` +
     `width:${outline.width}px;height:${outline.height}px;border:${c.stroke}px solid ${c.color};border-radius:8px;` +

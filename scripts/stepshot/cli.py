@@ -128,6 +128,64 @@ def add_stand_in_options(p):
                    help="seconds each response waits under --variant slow (default 1.5)")
 
 
+def cmd_capture(args) -> int:
+    """Take the annotated screenshot of every step in every locale and viewport; report what changed.
+
+    Writes screenshots/<locale>/<viewport>/<step>.png (only when its pixels changed) and
+    screenshots/manifest.json, then build/stepshot/capture.json and capture.md.
+    Exit 0 fine, 1 a step is broken (its previous image kept, marked stale), 3 target unusable.
+    Example: stepshot capture --target stand-in:label-renamed --locale en --viewport desktop
+    """
+    from .capture import CaptureOptions, run_capture
+    from .capture_report import summary_line
+
+    project = load_project_from(args)
+    options = CaptureOptions(locales=args.locale or list(LOCALES), viewports=args.viewport, steps=args.step,
+                             threshold=args.threshold, workers=args.workers)
+    report = run_capture(args.target, project, options, auth=args.auth)
+    print(summary_line(report))
+    print(f"report: {paths.reports_dir() / 'capture.md'}")
+    return report.exit_code
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be between 0 and 1")
+    return value
+
+
+def add_capture_options(p):
+    p.add_argument("--step", action="append", metavar="S", help="limit to this step id (repeatable; default: all)")
+    p.add_argument("--threshold", type=_share, default=0.1, metavar="T",
+                   help="per-pixel colour difference (0..1) above which a pixel counts as changed; "
+                        "anti-aliasing is ignored either way (default 0.1)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="walk N locale/viewport pairs at once, one browser each (default 1)")
+
+
+def cmd_login(args) -> int:
+    """Open a browser window to log into the test account by hand; save the login for --auth.
+
+    Two-step verification and captchas work as usual. The file is private: it is never printed, and
+    refused under screenshots/ or docs/. Keep it outside the repository.
+    Example: stepshot login --auth ~/.config/stepshot/linkedin.auth.json
+    """
+    from .login import save_login
+
+    save_login(args.auth, args.base_url)
+    return 0
+
+
+def add_login_options(p):
+    from .login import DEFAULT_BASE_URL
+
+    p.add_argument("--auth", type=Path, required=True, metavar="FILE",
+                   help="where to save the login (Playwright storage state), e.g. ~/.config/stepshot/linkedin.auth.json")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
+                   help=f"site to log into (default {DEFAULT_BASE_URL})")
+
+
 def cmd_refresh(args) -> int:
     """Capture in a git checkout, then decide: unchanged, changed, broken (drift) or blocked (target unusable).
 
@@ -171,6 +229,9 @@ COMMANDS = {
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
     "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option]),
     "stand-in": (cmd_stand_in, [add_stand_in_options]),
+    "capture": (cmd_capture, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
+                              add_capture_options]),
+    "login": (cmd_login, [add_login_options]),
     "refresh": (cmd_refresh, [add_target_options, add_locale_option, add_viewport_option, add_refresh_options]),
 }
 

@@ -33,15 +33,17 @@ def dimensions(png: bytes) -> tuple[int, int]:
         return image.size
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write to a temp file in the same folder, flush it to disk, then rename it into place.
 
     A reader (or a kill at any moment) sees either the old file or the new one, never a part.
+    `mode` is set before the rename, so a private file is never readable by others, even briefly.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -1,0 +1,487 @@
+"""`stepshot capture`: one annotated, redacted screenshot per (locale, viewport, step), written only when
+its pixels changed, with a manifest kept consistent with the files and a drift report.
+
+Each shot is taken in the walker's on_step hook, just before the step's action: personal data replaced
+by the persona, the annotation drawn from the live control's box, the crop cut. It is held in memory and
+committed only once the step has passed (the click led to the expected page): a broken step keeps the
+previous image and marks it stale. Committing compares pixels with the file on disk (imagediff); an
+unchanged image is not touched, a changed or new one is optimised losslessly and moved into place
+atomically, then the manifest is updated. On start, the manifest is reconciled with the files, which
+repairs whatever a killed run left.
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import statistics
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from . import __version__, annotate, imagediff, imagefile, paths, redact
+from .capture_report import write_reports
+from .check import plan
+from .errors import BadInput, TargetUnusable
+from .locales import LOCALES
+from .manifest import Manifest, image_key, record_verified, today, verified_file
+from .model import Flow, Project
+from .targets import STAND_IN, Target, open_target, parse_target
+from .walker import StepContext, StepResult, walk_flow
+
+# Any fixed instant: pages that show "now" (relative dates, greetings) look the same on every run.
+FIXED_TIME = "2026-01-05T10:00:00Z"
+
+# Injected into every document before its own scripts: no motion, no blinking caret, no smooth scroll.
+FREEZE_JS = """
+(() => {
+  const css = '*, *::before, *::after { animation: none !important; transition: none !important; ' +
+              'caret-color: transparent !important; scroll-behavior: auto !important; }';
+  const add = () => {
+    const style = document.createElement('style');
+    style.dataset.stepshot = 'freeze';
+    style.textContent = css;
+    (document.head || document.documentElement).appendChild(style);
+  };
+  if (document.documentElement) add(); else document.addEventListener('DOMContentLoaded', add);
+})();
+"""
+
+STATUSES = ("unchanged", "changed", "new", "broken", "skipped")
+
+
+@dataclass
+class Shot:
+    """A screenshot held in memory until its step has passed."""
+
+    png: bytes
+    annotation: annotate.Annotation
+
+
+@dataclass
+class ImageResult:
+    """What happened to one image in this run (one row of the report)."""
+
+    key: str
+    locale: str
+    viewport: str
+    flow: str
+    step: str
+    number: int
+    status: str                                   # one of STATUSES
+    path: str                                     # relative to the repository root
+    bytes: int | None = None                      # of the file on disk now (None: no file)
+    width: int | None = None
+    height: int | None = None
+    stale: bool = False
+    share: float | None = None                    # changed: share of pixels changed, 0..1
+    bbox: list[int] | None = None                 # changed: [left, top, right, bottom] in image pixels
+    artifacts: dict[str, str] = field(default_factory=dict)  # before/after/diff/failure/trace, under build/
+    problem: str | None = None                    # broken: the walker's one-line problem
+    label_key: str | None = None
+    expected_label: str | None = None
+    suggestions: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class CaptureOptions:
+    locales: list[str]
+    viewports: list[str] | None = None
+    steps: list[str] | None = None
+    threshold: float = imagediff.DEFAULT_THRESHOLD
+    workers: int = 1
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class ImageStore:
+    """Commits shots to screenshots/ and the manifest; writes change artifacts. Thread-safe."""
+
+    def __init__(self, manifest: Manifest, root: Path, artifacts: Path, threshold: float, source: str, day: str):
+        self.manifest = manifest
+        self.root = root
+        self.artifacts = artifacts
+        self.threshold = threshold
+        self.source = source
+        self.day = day
+
+    def _result(self, key: str, result: StepResult, status: str) -> ImageResult:
+        entry = self.manifest.images.get(key)
+        return ImageResult(
+            key=key, locale=result.locale, viewport=result.viewport, flow=result.flow, step=result.step,
+            number=result.number, status=status, path=_relative(self.manifest.file(key), self.root),
+            bytes=entry["bytes"] if entry else None, width=entry["width"] if entry else None,
+            height=entry["height"] if entry else None, stale=bool(entry and entry["stale"]))
+
+    def _artifact(self, key: str, suffix: str, data: bytes) -> str:
+        path = self.artifacts / key.replace(".png", f".{suffix}.png")
+        imagefile.write_atomic(path, data)
+        return _relative(path, self.root)
+
+    def keep_stale(self, key: str, result: StepResult, status: str) -> ImageResult:
+        """A step that broke or was not reached: the previous image stays, marked stale."""
+        self.manifest.mark_stale(key)
+        return self._result(key, result, status)
+
+    def commit(self, key: str, shot: Shot, result: StepResult, verified_labels: list[dict]) -> ImageResult:
+        file = self.manifest.file(key)
+        entry = self.manifest.images.get(key)
+        where = {"locale": result.locale, "viewport": result.viewport, "flow": result.flow, "step": result.step,
+                 "number": result.number, "path": _relative(file, self.root), "verified_labels": verified_labels,
+                 "stale": False}
+        status, diff_info = "new", {}
+        if entry is not None:
+            before = file.read_bytes()
+            diff, pixel_map = imagediff.compare(before, shot.png, self.threshold)
+            if not diff.changed:
+                self.manifest.update(key, {**entry, **where})
+                return self._result(key, result, "unchanged")
+            status = "changed"
+            buffer = _png(imagediff.diff_image(shot.png, pixel_map))
+            diff_info = {
+                "share": round(diff.share, 6), "bbox": list(diff.bbox) if diff.bbox else None,
+                "artifacts": {"before": self._artifact(key, "before", before),
+                              "after": self._artifact(key, "after", shot.png),
+                              "diff": self._artifact(key, "diff", buffer)},
+            }
+        data = imagefile.optimize(shot.png)
+        width, height = imagefile.dimensions(data)
+        imagefile.write_atomic(file, data)          # the image first, the manifest after: see reconcile
+        self.manifest.update(key, {**where, "sha256": imagefile.sha256(data), "width": width, "height": height,
+                                   "bytes": len(data), "source": self.source, "changed": self.day,
+                                   "tool_version": __version__})
+        image = self._result(key, result, status)
+        for name, value in diff_info.items():
+            setattr(image, name, value)
+        return image
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class Progress:
+    """A bar redrawn in place on a terminal; one plain line per image elsewhere (CI logs)."""
+
+    def __init__(self, total: int, stream=None):
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.lock = threading.Lock()
+
+    def image(self, image: ImageResult) -> None:
+        with self.lock:
+            self.done += 1
+            if self.tty:
+                width = 30
+                filled = round(width * self.done / max(self.total, 1))
+                line = f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {image.key}: {image.status}"
+                self.stream.write(line[:120].ljust(120))
+            else:
+                self.stream.write(f"[{self.done}/{self.total}] {image.key}: {image.status}\n")
+            self.stream.flush()
+
+    def line(self, text: str) -> None:
+        with self.lock:
+            if self.tty:
+                self.stream.write("\r" + " " * 120 + "\r")
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty and self.done:
+            self.line("")
+
+
+# ---------- taking one shot ----------
+
+def _crop(page, kind: str, box: annotate.Rect, annotation: annotate.Annotation, bounds: annotate.Rect):
+    """The clip for page.screenshot (None: the whole viewport)."""
+    if kind == "viewport":
+        return None
+    region = [box, *annotation.rects()]
+    if kind == "main":
+        main = page.locator("main, [role=main]").first
+        main_box = main.bounding_box() if main.count() else None
+        if main_box:
+            region.append(annotate.clamp(main_box, bounds))
+    return annotate.whole_pixels(annotate.clamp(annotate.pad(annotate.union(region), annotate.PADDING), bounds))
+
+
+class Shooter:
+    """Takes the screenshot of one step (called from the walker's on_step)."""
+
+    def __init__(self, project: Project, account: redact.PersonalData, persona: redact.Persona,
+                 before_shot: Callable[[StepContext], None] | None = None):
+        self.project = project
+        self.account = account
+        self.persona = persona
+        self.before_shot = before_shot  # tests look at the page here
+
+    def __call__(self, ctx: StepContext) -> Shot:
+        page = ctx.page
+        redact.redact(page, self.account, self.persona)
+        ctx.target.scroll_into_view_if_needed()
+        box = ctx.target.bounding_box()
+        size = page.viewport_size
+        bounds = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
+        labels = self.project.labels[ctx.locale]
+        callout = labels.callouts.get(ctx.step.callout) if ctx.step.callout else None
+        locale = LOCALES[ctx.locale]
+        where = f"step {ctx.step.id}, locale {ctx.locale}, {ctx.viewport}"
+        try:
+            annotation = annotate.draw(page, box, ctx.number, callout, locale.rtl, locale.browser, bounds)
+        except annotate.NoRoom as exc:
+            raise BadInput(f"{self.project.flow_path}: {where}: {exc}") from None
+        try:
+            if self.before_shot:
+                self.before_shot(ctx)
+            clip = _crop(page, ctx.step.crop, box, annotation, bounds)
+            png = page.screenshot(clip=clip, animations="disabled", caret="hide")
+        finally:
+            annotate.remove(page)
+        return Shot(png, annotation)
+
+
+# ---------- walking ----------
+
+@dataclass
+class Unit:
+    locale: str
+    viewport: str
+    flows: list[Flow]
+
+
+def _wanted(flow: Flow, steps: set[str] | None) -> list[str]:
+    return [s.id for s in flow.steps if steps is None or s.id in steps]
+
+
+def _verified_labels(project: Project, result: StepResult) -> list[dict]:
+    return sorted(({"key": k, "text": project.text(result.locale, k)} for k in result.labels_seen),
+                  key=lambda label: label["key"])
+
+
+class Run:
+    """One capture run: shared by the workers, each of which walks whole (locale, viewport) units."""
+
+    def __init__(self, project: Project, options: CaptureOptions, store: ImageStore, shooter: Shooter,
+                 artifacts: Path, root: Path, progress: Progress):
+        self.project = project
+        self.options = options
+        self.store = store
+        self.shooter = shooter
+        self.artifacts = artifacts
+        self.root = root
+        self.progress = progress
+        self.steps = set(options.steps) if options.steps else None
+        self.images: list[ImageResult] = []
+        self.verified: dict[str, dict] = {}
+        self.lock = threading.Lock()
+
+    def walk_unit(self, target: Target, unit: Unit) -> None:
+        context = target.new_context(unit.locale, unit.viewport)
+        try:
+            context.add_init_script(FREEZE_JS)
+            context.tracing.start(screenshots=True, snapshots=True)
+            page = context.new_page()
+            page.clock.set_fixed_time(FIXED_TIME)
+            for flow in unit.flows:
+                if _wanted(flow, self.steps):
+                    self.walk_flow(target, context, page, unit, flow)
+        finally:
+            context.close()
+
+    def _failure_artifacts(self, context, page, unit: Unit, flow: Flow) -> dict[str, str]:
+        base = self.artifacts / unit.locale / unit.viewport / flow.id
+        base.parent.mkdir(parents=True, exist_ok=True)
+        found = {}
+        try:
+            imagefile.write_atomic(base.with_suffix(".failure.png"), page.screenshot(full_page=True))
+            found["failure"] = _relative(base.with_suffix(".failure.png"), self.root)
+        except Exception as exc:  # a dead page must not hide the failure being reported
+            self.progress.line(f"  (no failure screenshot for flow {flow.id}: {str(exc).splitlines()[0]})")
+        context.tracing.stop_chunk(path=str(base.with_suffix(".trace.zip")))
+        found["trace"] = _relative(base.with_suffix(".trace.zip"), self.root)
+        return found
+
+    def walk_flow(self, target: Target, context, page, unit: Unit, flow: Flow) -> None:
+        wanted = _wanted(flow, self.steps)
+        shots: dict[str, Shot] = {}
+
+        def on_step(ctx: StepContext) -> None:
+            if ctx.step.id in wanted:
+                shots[ctx.step.id] = self.shooter(ctx)
+
+        context.tracing.start_chunk(title=f"{unit.locale} {unit.viewport} {flow.id}")
+        try:
+            results = walk_flow(page, target.base_url, self.project, flow, unit.locale, unit.viewport, on_step)
+        except TargetUnusable:
+            self._failure_artifacts(context, page, unit, flow)
+            raise
+        broken = [r for r in results if r.status == "broken"]
+        failure = self._failure_artifacts(context, page, unit, flow) if broken else {}
+        if not broken:
+            context.tracing.stop_chunk()
+        for result in results:
+            if result.step not in wanted and result.status != "broken":
+                continue
+            key = image_key(result.locale, result.viewport, result.step)
+            if result.status == "ok":
+                image = self.store.commit(key, shots[result.step], result, _verified_labels(self.project, result))
+                with self.lock:
+                    self.verified[key] = {"date": self.store.day, "source": self.store.source}
+            else:
+                image = self.store.keep_stale(key, result, result.status)
+                if result.status == "broken":
+                    image.problem, image.label_key, image.expected_label = \
+                        result.problem, result.label_key, result.expected_label
+                    image.suggestions = [{"text": s.text, "role": s.role, "score": round(s.score, 3)}
+                                         for s in result.suggestions]
+                    image.artifacts = dict(failure)
+            with self.lock:
+                self.images.append(image)
+            self.progress.image(image)
+
+
+def _units(project: Project, options: CaptureOptions) -> list[Unit]:
+    steps = set(options.steps) if options.steps else None
+    units = []
+    for locale, viewport, flows in plan(project, options.locales, options.viewports):
+        flows = [f for f in flows if _wanted(f, steps)]
+        if flows:
+            units.append(Unit(locale, viewport, flows))
+    if not units:
+        raise BadInput(f"--step: {', '.join(options.steps or [])}: no such step runs in the chosen viewports")
+    return units
+
+
+def check_steps(project: Project, steps: list[str] | None) -> None:
+    known = [step.id for _, _, step in project.flow.steps()]
+    for step in steps or []:
+        if step not in known:
+            raise BadInput(f"--step: {step}: unknown step (known: {', '.join(known)})")
+
+
+def _run_workers(run: Run, units: list[Unit], spec, auth: Path | None, browser, workers: int) -> None:
+    """Walk the units: in this thread with one browser, or in `workers` threads with one browser each.
+
+    Playwright's sync API cannot drive one browser from several threads, so each worker has its own
+    Playwright, browser and (for the stand-in) server.
+    """
+    if workers <= 1:
+        with open_target(spec, auth, browser) as target:
+            run.progress.line(f"capture: {spec.text} at {target.base_url}")
+            for unit in units:
+                run.walk_unit(target, unit)
+        return
+
+    todo: queue.Queue[Unit] = queue.Queue()
+    for unit in units:
+        todo.put(unit)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def worker() -> None:
+        try:
+            with open_target(spec, auth) as target:
+                while not stop.is_set():
+                    try:
+                        unit = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    run.walk_unit(target, unit)
+        except BaseException as exc:  # handed to the main thread, which raises the first one
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=worker, name=f"capture-{i}") for i in range(min(workers, len(units)))]
+    run.progress.line(f"capture: {spec.text} ({len(threads)} workers)")
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+@dataclass
+class CaptureReport:
+    target: dict
+    started: str
+    threshold: float
+    workers: int
+    images: list[ImageResult] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    unusable: dict | None = None
+    wall_seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {status: sum(1 for i in self.images if i.status == status) for status in STATUSES}
+
+    @property
+    def exit_code(self) -> int:
+        if self.unusable:
+            return TargetUnusable.exit_code
+        return 1 if any(i.status in ("broken", "skipped") for i in self.images) else 0
+
+    def sizes(self) -> dict:
+        sizes = sorted(i.bytes for i in self.images if i.bytes)
+        return {"count": len(sizes), "median_bytes": int(statistics.median(sizes)) if sizes else 0,
+                "max_bytes": max(sizes, default=0), "total_bytes": sum(sizes)}
+
+
+def run_capture(spec: str, project: Project, options: CaptureOptions, auth: Path | None = None,
+                root: Path | None = None, browser=None, progress: Progress | None = None,
+                before_shot: Callable[[StepContext], None] | None = None) -> CaptureReport:
+    """Capture everything chosen and write the reports; TargetUnusable is re-raised after its report."""
+    root = root or paths.repo_root()
+    target_spec = parse_target(spec)
+    check_steps(project, options.steps)
+    units = _units(project, options)
+    stand_in = target_spec.kind == STAND_IN
+    account = redact.account_for(stand_in)
+    persona = redact.load_persona(redact.persona_file(root))
+    day = today()
+    reports = paths.reports_dir(root)
+    artifacts = reports / "artifacts" / "capture"
+    imagefile.remove_temp_files(artifacts)
+    manifest = Manifest.load(paths.manifest_file(root))
+    report = CaptureReport(
+        target={"spec": target_spec.text, "source": STAND_IN if stand_in else target_spec.base_url,
+                "variant": target_spec.variant},
+        started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        threshold=options.threshold, workers=options.workers)
+    report.repairs = manifest.reconcile(day)
+    steps = set(options.steps) if options.steps else None
+    progress = progress or Progress(sum(len(_wanted(f, steps)) for unit in units for f in unit.flows))
+    for repair in report.repairs:
+        progress.line(f"manifest repaired: {repair}")
+    store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day)
+    run = Run(project, options, store, Shooter(project, account, persona, before_shot), artifacts, root, progress)
+    t0 = time.monotonic()
+    try:
+        _run_workers(run, units, target_spec, auth, browser, options.workers)
+    except TargetUnusable as exc:
+        report.unusable = {"reason": exc.reason, "detail": exc.detail}
+        raise
+    finally:
+        progress.finish()
+        report.images = sorted(run.images, key=lambda i: i.key)
+        report.wall_seconds = round(time.monotonic() - t0, 1)
+        if run.verified:
+            record_verified(verified_file(root), run.verified)
+        write_reports(report, reports, root)
+    return report
+
