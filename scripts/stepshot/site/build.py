@@ -1,0 +1,168 @@
+"""One `mkdocs build` of every locale: what the hooks do, with the state they share across locales.
+
+mkdocs-static-i18n builds the default locale, then rebuilds once per other locale from inside its own
+post-build step; `finish()` runs after the last of them (see hooks.py for the event order).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path, PurePosixPath
+
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from ..errors import BadInput
+from ..locales import LOCALES, SOURCE_LOCALE
+from ..imagefile import write_atomic
+from ..manifest import image_key, to_json
+from ..model import problem
+from . import deeplinks, head, siteindex
+from .figures import image_dest, log_image_notices, usable_image
+from .inputs import SiteInputs
+from .markers import PageMarkers
+from .ogcard import OG_CARD, write_og_card
+from .pages import plan_anchors
+from .strings import strings_for
+from .translations import page_freshness
+
+log = logging.getLogger("mkdocs.plugins.stepshot")
+
+
+def check_languages(config_file: Path, languages) -> None:
+    """mkdocs.yml's i18n languages and stepshot.locales must name the same locales, in the same order."""
+    configured = [(lang.locale, lang.name) for lang in languages]
+    expected = [(code, loc.name) for code, loc in LOCALES.items()]
+    if configured != expected:
+        raise BadInput(problem(config_file, "plugins.i18n.languages",
+                               f"must list {[c for c, _ in expected]} named as in stepshot/locales.py, "
+                               f"got {configured}"))
+    default = [lang.locale for lang in languages if lang.default]
+    if default != [SOURCE_LOCALE]:
+        raise BadInput(problem(config_file, "plugins.i18n.languages", f"the default must be {SOURCE_LOCALE}"))
+
+
+class SiteBuild:
+    def __init__(self, config):
+        self.config_file = Path(config.config_file_path)
+        self.docs_dir = Path(config.docs_dir)
+        self.i18n = config.plugins["i18n"]
+        check_languages(self.config_file, self.i18n.config.languages)
+        self.inputs = SiteInputs.load(self.config_file, self.docs_dir, config.site_url,
+                                      config.extra.get("report_repo"))
+        self.locales = list(self.i18n.build_languages)
+        self.plans: dict[str, dict] = {}
+        self.search_config: dict[str, dict] = {}
+        self.og_image: dict[str, tuple[str, tuple[int, int]]] = {}
+        self.image_notices: dict[str, dict[str, str]] = {}
+
+    @property
+    def locale(self) -> str:
+        return self.i18n.current_language
+
+    # ---- on_files: pages complete, anchors planned, screenshots added ----
+
+    def files(self, files, config):
+        locale = self.locale
+        english = deeplinks.locale_pages(self.docs_dir, SOURCE_LOCALE)
+        mine = deeplinks.locale_pages(self.docs_dir, locale)
+        lines = [problem(self.docs_dir / locale / p, "(file)", f"missing: translate docs/{SOURCE_LOCALE}/{p}")
+                 for p in english if p not in mine]
+        lines += [problem(self.docs_dir / locale / p, "(file)", f"no docs/{SOURCE_LOCALE}/{p} to translate")
+                  for p in mine if p not in english]
+        if lines:
+            raise BadInput(lines)
+        self.plans[locale] = plan_anchors(self.docs_dir, locale, self.inputs.project.flow)
+        shown = {(a.step, self.flow(a.flow).viewports[0]) for a in self.plans[locale].values()}
+        for step_id, viewport in sorted(shown):
+            key = image_key(locale, viewport, step_id)
+            if usable_image(self.inputs, key)[1] is None:
+                files.append(File.generated(config, image_dest(key),
+                                            abs_src_path=str(self.inputs.manifest.file(key))))
+        self.og_image[locale] = self.preview_image(locale)
+        search = config.plugins["material/search"]
+        # Material reads these from the language partial of the locale being built (theme.language).
+        self.search_config[locale] = {
+            "lang": [search._translate(config, "search.config.lang")],
+            "separator": search._translate(config, "search.config.separator"),
+        }
+        return files
+
+    def flow(self, flow_id: str):
+        return next(f for f in self.inputs.project.flow.flows if f.id == flow_id)
+
+    def preview_image(self, locale: str) -> tuple[str, tuple[int, int]]:
+        """The card image: the locale's screenshot of the guide's last step, else the generated card."""
+        first = self.inputs.project.flow.flows[0]
+        key = image_key(locale, first.viewports[0], first.steps[-1].id)
+        entry, state = usable_image(self.inputs, key)
+        if state is None:
+            return self.inputs.site_url + image_dest(key), (entry["width"], entry["height"])
+        return self.inputs.site_url + OG_CARD.path, OG_CARD.size
+
+    # ---- on_page_markdown ----
+
+    def markdown(self, markdown: str, page) -> str:
+        locale = self.locale
+        page_path = PurePosixPath(page.file.src_uri).relative_to(locale).as_posix()
+        markers = PageMarkers(self.inputs, locale, page_path, Path(page.file.abs_src_path), page.meta,
+                              self.plans[locale], self.image_notices.setdefault(locale, {}))
+        out = markers.expand(markdown)
+        missing = [a for a in markers.rendered_anchors if a not in self.plans[locale]]
+        if missing:
+            raise BadInput(problem(page.file.abs_src_path, "(file)", f"anchors not planned: {missing}"))
+        if locale != SOURCE_LOCALE:
+            fresh = page_freshness(self.docs_dir, locale, page_path)
+            if fresh.outdated:
+                s = strings_for(locale)
+                page.meta["ss_outdated"] = {
+                    "text": s.outdated, "link": s.outdated_link,
+                    "href": get_relative_url(page.file.alternates[SOURCE_LOCALE].url, page.url),
+                }
+        return out
+
+    # ---- on_page_context: social meta ----
+
+    def context(self, page, config) -> None:
+        title = config.site_name if page.is_homepage else (page.meta.get("title") or page.title)
+        description = page.meta.get("description") or config.site_description or ""
+        image, size = self.og_image[self.locale]
+        page.meta["ss_head"] = head.social_meta(self.inputs.site_url, config.site_name, str(title),
+                                                description, page, self.locale, image, size)
+
+    # ---- on_post_page ----
+
+    def post_page(self, output: str, page) -> str:
+        output = head.alternates(output, self.inputs.site_url, page)
+        return head.scope_search(output, self.locale, page.url)
+
+    # ---- after the last locale ----
+
+    def finish(self, config) -> None:
+        site_dir = Path(config.site_dir)
+        for locale in self.locales:
+            log_image_notices(locale, self.image_notices.get(locale, {}))
+        site_url = self.inputs.site_url
+        published = deeplinks.published_links(self.docs_dir, self.plans)
+        broken = deeplinks.missing_in_build(site_dir, [p for p in published if not p.startswith("/go/")])
+        if broken:
+            raise BadInput([f"site: {line}" for line in broken])
+        contract_path = deeplinks.contract_file(self.docs_dir)
+        contract = deeplinks.load_contract(contract_path)
+        problems = deeplinks.contract_problems(contract_path, contract, published)
+        if problems:
+            raise BadInput(problems)
+        new = sorted(set(published) - set(contract["links"]))
+        if new:
+            log.info(f"stepshot: {len(new)} deep links are not in {contract_path.name} yet "
+                     f"(run `stepshot links --update`), e.g. {new[0]}")
+        site_name = config.site_name
+        deeplinks.write_go_pages(site_dir, site_url, site_name, self.plans)
+        deeplinks.write_redirects(site_dir, contract["redirects"])
+        write_atomic(site_dir / "links.json", to_json(deeplinks.links_json(site_url, self.plans)))
+        siteindex.write_sitemaps(site_dir, site_url, self.docs_dir, self.locales)
+        siteindex.split_search_index(site_dir, self.locales, self.search_config)
+        write_og_card(site_dir)
+        log.info(f"stepshot: {len(self.locales)} locales, {len(published)} deep links, "
+                 f"links.json and /go/ pages written")
+

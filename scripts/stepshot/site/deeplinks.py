@@ -1,0 +1,235 @@
+"""Published deep links: the committed contract, links.json, the /go/<anchor>/ pages and redirects.
+
+docs/links-contract.json lists every deep link the site has published ("/fr/#open-settings", "/faq/",
+"/go/open-settings/"). A build that no longer publishes one fails, unless `redirects` maps it to a link
+that is published. `stepshot links --update` adds new links; it never removes one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from pathlib import Path
+
+from ..errors import BadInput
+from ..imagefile import write_atomic
+from ..locales import LOCALES, SOURCE_LOCALE
+from ..manifest import to_json
+from ..model import problem
+from .pages import Anchor, page_url
+
+SCHEMA = 1
+CONTRACT_NOTE = ("Every deep link the site has published. Never remove one: map it in redirects to where "
+                 "it lives now. Regenerate with `stepshot links --update`.")
+
+
+def contract_file(docs_dir: Path) -> Path:
+    return docs_dir / "links-contract.json"
+
+
+def locale_pages(docs_dir: Path, locale: str) -> list[str]:
+    folder = docs_dir / locale
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
+
+
+def published_links(docs_dir: Path, plans: dict[str, dict[str, Anchor]]) -> list[str]:
+    """Site-root paths of every page, every step anchor (per locale) and every /go/ link."""
+    links = set()
+    for locale, anchors in plans.items():
+        links.update("/" + page_url(locale, page) for page in locale_pages(docs_dir, locale))
+        for a in anchors.values():
+            links.add(f"/{page_url(locale, a.page)}#{a.anchor}")
+            links.add(f"/go/{a.anchor}/")
+    return sorted(links)
+
+
+def load_contract(path: Path) -> dict:
+    if not path.exists():
+        return {"schema": SCHEMA, "note": CONTRACT_NOTE, "links": [], "redirects": {}}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadInput(problem(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")) from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise BadInput(problem(path, "schema", f"expected {SCHEMA}"))
+    links, redirects = data.get("links"), data.get("redirects", {})
+    if not isinstance(links, list) or not all(isinstance(x, str) and x.startswith("/") for x in links):
+        raise BadInput(problem(path, "links", "expected a list of site paths starting with /"))
+    if not isinstance(redirects, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k.startswith("/") and v.startswith("/")
+            for k, v in redirects.items()):
+        raise BadInput(problem(path, "redirects", "expected a map of site path -> site path"))
+    return {**data, "redirects": redirects}
+
+
+def contract_problems(path: Path, contract: dict, published: list[str]) -> list[str]:
+    """One line per contract link the site would drop without a redirect."""
+    live = set(published)
+    lines = []
+    for target in contract["redirects"].values():
+        if target not in live:
+            lines.append(problem(path, "redirects", f"target {target} is not published"))
+    for link in contract["links"]:
+        if link not in live and link not in contract["redirects"]:
+            lines.append(problem(path, "links", f"{link} is no longer published: restore it or add a redirect "
+                                                f'("{link}": "<new link>") to redirects'))
+    return lines
+
+
+def updated_contract(contract: dict, published: list[str]) -> dict:
+    links = sorted(set(contract["links"]) | set(published))
+    return {"schema": SCHEMA, "note": CONTRACT_NOTE, "links": links,
+            "redirects": dict(sorted(contract["redirects"].items()))}
+
+
+def write_contract(path: Path, contract: dict) -> None:
+    write_atomic(path, to_json(contract))
+
+
+# ---- what the built site must contain ----
+
+ID = re.compile(r'\sid="([^"]+)"')
+
+
+def html_file(site_dir: Path, link: str) -> Path:
+    path = link.split("#", 1)[0].lstrip("/")
+    return site_dir / path / "index.html" if not path or path.endswith("/") else site_dir / path
+
+
+def missing_in_build(site_dir: Path, links: list[str]) -> list[str]:
+    """Links whose page or anchor the built site lacks (a hook bug or a marker that did not render)."""
+    ids: dict[Path, set[str]] = {}
+    missing = []
+    for link in links:
+        file = html_file(site_dir, link)
+        if not file.is_file():
+            missing.append(f"{link}: {file.relative_to(site_dir)} not built")
+            continue
+        if "#" in link:
+            if file not in ids:
+                ids[file] = set(ID.findall(file.read_text(encoding="utf-8")))
+            if link.split("#", 1)[1] not in ids[file]:
+                missing.append(f"{link}: no element with this id")
+    return missing
+
+
+# ---- generated outputs ----
+
+def links_json(site_url: str, plans: dict[str, dict[str, Anchor]]) -> dict:
+    steps: dict[str, dict] = {}
+    for locale in LOCALES:
+        for a in plans.get(locale, {}).values():
+            entry = steps.setdefault(a.anchor, {"flow": a.flow, "step": a.step, "number": a.number,
+                                                "variant": a.variant, "go": f"{site_url}go/{a.anchor}/",
+                                                "links": {}})
+            entry["links"][locale] = f"{site_url}{page_url(locale, a.page)}#{a.anchor}"
+    return {"schema": SCHEMA, "site_url": site_url, "steps": steps}
+
+
+GO_SCRIPT = """(function () {
+  var targets = %s;
+  var codes = Object.keys(targets);
+  function pick(prefs) {
+    for (var i = 0; i < prefs.length; i++) {
+      var want = String(prefs[i]).toLowerCase(), base = want.split("-")[0];
+      for (var j = 0; j < codes.length; j++) if (codes[j].toLowerCase() === want) return codes[j];
+      for (var k = 0; k < codes.length; k++) if (codes[k].toLowerCase().split("-")[0] === base) return codes[k];
+    }
+    return "%s";
+  }
+  var prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+  location.replace(targets[pick(prefs)]);
+})();"""
+
+
+def go_page(anchor: str, targets: dict[str, str], canonical: str, title: str) -> str:
+    """A language-neutral page that sends the reader to the step in their browser's language."""
+    items = "\n".join(
+        f'<li><a href="{escape(href)}" hreflang="{code}" lang="{code}">{escape(LOCALES[code].name)}</a></li>'
+        for code, href in targets.items())
+    script = GO_SCRIPT % (json.dumps(targets, ensure_ascii=False), SOURCE_LOCALE)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{escape(title)}</title>
+<link rel="canonical" href="{escape(canonical)}">
+<script>{script}</script>
+</head>
+<body>
+<main>
+<h1>{escape(title)}</h1>
+<p>Step <code>{escape(anchor)}</code>. Choose your language:</p>
+<ul>
+{items}
+</ul>
+<noscript><p>JavaScript is off, so pick your language above.</p></noscript>
+</main>
+</body>
+</html>
+"""
+
+
+def write_go_pages(site_dir: Path, site_url: str, site_name: str, plans: dict[str, dict[str, Anchor]]) -> int:
+    anchors = {}
+    for locale in LOCALES:
+        for a in plans.get(locale, {}).values():
+            anchors.setdefault(a.anchor, {})[locale] = a
+    for anchor, by_locale in anchors.items():
+        targets = {code: f"../../{page_url(code, a.page)}#{anchor}" for code, a in by_locale.items()}
+        source = by_locale.get(SOURCE_LOCALE) or next(iter(by_locale.values()))
+        canonical = f"{site_url}{page_url(SOURCE_LOCALE, source.page)}#{anchor}"
+        write_atomic(site_dir / "go" / anchor / "index.html",
+                     go_page(anchor, targets, canonical, site_name).encode("utf-8"))
+    return len(anchors)
+
+
+REDIRECT_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="robots" content="noindex">
+<title>Moved</title>
+<script>(function () {{
+  var byHash = {by_hash};
+  var to = byHash[location.hash.slice(1)] || {default};
+  location.replace(to);
+}})();</script>
+<meta http-equiv="refresh" content="1; url={default_attr}">
+</head>
+<body><main><h1>Moved</h1><p><a href="{default_attr}">This page has moved.</a></p></main></body>
+</html>
+"""
+
+ANCHOR_REDIRECTS = '<script type="application/json" id="ss-anchor-redirects">{}</script>'
+
+
+def relative(from_dir: str, link: str) -> str:
+    """A site-root link made relative to a page directory (both without a leading slash)."""
+    depth = len([p for p in from_dir.split("/") if p])
+    return "../" * depth + link.lstrip("/") if depth else "./" + link.lstrip("/")
+
+
+def write_redirects(site_dir: Path, redirects: dict[str, str]) -> int:
+    """Old page paths get a redirect page; old anchors on a live page are mapped by the page's script."""
+    grouped: dict[str, dict[str, str]] = {}
+    for old, new in redirects.items():
+        path, _, anchor = old.partition("#")
+        grouped.setdefault(path, {})[anchor] = new
+    for path, by_anchor in grouped.items():
+        page_dir = path.strip("/")
+        mapped = {a: relative(page_dir, new) for a, new in by_anchor.items()}
+        file = html_file(site_dir, path)
+        if file.is_file():
+            html = file.read_text(encoding="utf-8")
+            block = ANCHOR_REDIRECTS.format(json.dumps({a: t for a, t in mapped.items() if a}))
+            write_atomic(file, html.replace("</body>", block + "\n</body>", 1).encode("utf-8"))
+            continue
+        default = mapped.get("") or next(iter(mapped.values()))
+        write_atomic(file, REDIRECT_PAGE.format(
+            by_hash=json.dumps({a: t for a, t in mapped.items() if a}), default=json.dumps(default),
+            default_attr=escape(default)).encode("utf-8"))
+    return len(grouped)

@@ -1,0 +1,66 @@
+"""MkDocs hooks (mkdocs.yml `hooks:`): thin glue from MkDocs events to stepshot.site.build.
+
+Event order with mkdocs-static-i18n: on_config, on_files, ... on_post_build run once for the default
+locale; its post-build step (priority -100) then rebuilds every other locale, each running all events
+again with `i18n.building` set. Our on_post_build runs at -200, after that: with `building` unset again
+it is the end of the whole build. A stepshot error becomes a PluginError: the build fails with its line.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from stepshot.errors import StepshotError
+from stepshot.site.build import SiteBuild
+
+_build: SiteBuild | None = None
+
+
+def _reported(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except StepshotError as exc:
+            raise PluginError(str(exc)) from None
+    return wrapper
+
+
+@_reported
+def on_config(config):
+    global _build
+    if not config.plugins["i18n"].building:
+        _build = SiteBuild(config)
+    return config
+
+
+@event_priority(-110)  # after mkdocs-static-i18n has sorted the files per locale
+@_reported
+def on_files(files, config):
+    return _build.files(files, config)
+
+
+@_reported
+def on_page_markdown(markdown, page, config, files):
+    return _build.markdown(markdown, page)
+
+
+@_reported
+def on_page_context(context, page, config, nav):
+    _build.context(page, config)
+    return context
+
+
+@_reported
+def on_post_page(output, page, config):
+    return _build.post_page(output, page)
+
+
+@event_priority(-200)
+@_reported
+def on_post_build(config):
+    if not config.plugins["i18n"].building:
+        _build.finish(config)

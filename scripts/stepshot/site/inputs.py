@@ -1,0 +1,54 @@
+"""What a site build reads: the flow, every locale's labels, the screenshot manifest, verified labels."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .. import paths
+from ..errors import BadInput
+from ..locales import SOURCE_LOCALE
+from ..manifest import Manifest
+from ..model import Project, load_project, load_verified, problem
+
+REPORT_REPO = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
+
+
+@dataclass
+class SiteInputs:
+    root: Path
+    docs_dir: Path
+    project: Project
+    manifest: Manifest
+    verified: dict
+    site_url: str      # absolute, ends with "/"
+    report_repo: str   # GitHub owner/name where "Looks different?" reports go
+
+    @classmethod
+    def load(cls, config_file: Path, docs_dir: Path, site_url: str | None, report_repo: str | None):
+        root = config_file.parent
+        if not site_url or not re.match(r"^https?://", site_url):
+            raise BadInput(problem(config_file, "site_url", "must be an absolute http(s) URL (set SITE_URL)"))
+        if not report_repo or not re.match(REPORT_REPO, report_repo):
+            raise BadInput(problem(config_file, "extra.report_repo", "must be a GitHub owner/name"))
+        project = load_project(paths.flow_file(root), paths.labels_dir(root))
+        return cls(
+            root=root,
+            docs_dir=docs_dir,
+            project=project,
+            manifest=Manifest.load(paths.manifest_file(root)),
+            verified=load_verified(paths.screenshots_dir(root) / "verified.json"),
+            site_url=site_url if site_url.endswith("/") else site_url + "/",
+            report_repo=report_repo,
+        )
+
+    def label_confirmed(self, locale: str, key: str) -> bool:
+        """Seen on linkedin.com in this locale with this very text, or quoted by LinkedIn's English help."""
+        label = self.project.labels[locale].labels[key]
+        seen = self.verified.get(locale, {}).get(key) or {}
+        host = urlparse(str(seen.get("base_url", ""))).hostname or ""
+        if seen.get("text") == label.text and (host == "linkedin.com" or host.endswith(".linkedin.com")):
+            return True
+        return locale == SOURCE_LOCALE and label.status == "sourced"

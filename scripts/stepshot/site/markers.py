@@ -1,0 +1,223 @@
+"""Markers in the site's Markdown, expanded per page and locale; anything unknown fails the build.
+
+    {{ label:KEY }}        LinkedIn's label in the page's locale (bold); when not confirmed on linkedin.com,
+                           the English label beside it, marked unverified
+    {{ steps:FLOW }}       the numbered steps of a flow: anchor, text (front matter `steps:`), screenshot,
+                           "Looks different on your screen?" link; `{{ steps:FLOW:app }}` repeats a flow in
+                           the app tab with anchors `app-<step-id>`
+    {{ labels_notice }}    a short note, shown only when a label on the page is not confirmed
+    {{ links:table }}      every deep link of the locale, with copy buttons (support page)
+    {{ file:links.json }}  a link to a file the build generates at the site root
+
+Block markers (all but `label`) stand alone on their line; their output keeps that line's indentation,
+so they work inside content tabs.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+from urllib.parse import urlencode
+
+import markdown as md
+from mkdocs.utils import get_relative_url
+
+from ..errors import BadInput
+from ..locales import SOURCE_LOCALE
+from ..manifest import image_key
+from ..model import problem
+from .figures import figure_html, image_dest
+from .pages import VARIANTS, anchor_id, page_url
+from .strings import strings_for
+
+LABEL = re.compile(r"\{\{\s*label:(?P<key>[^{}\s]*)\s*\}\}")
+FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
+GENERATED_FILES = ("links.json",)
+BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
+LEFTOVER = re.compile(r"\{\{|\}\}")
+NOTICE_SLOT = "\x00labels-notice\x00"
+
+
+class PageMarkers:
+    """Expands the markers of one page in one locale."""
+
+    def __init__(self, inputs, locale: str, page: str, src_path: Path, meta: dict, anchors: dict,
+                 image_notices: dict[str, str]):
+        self.inputs = inputs
+        self.locale = locale
+        self.page = page
+        self.url = page_url(locale, page)
+        self.src_path = src_path
+        self.meta = meta
+        self.anchors = anchors  # the locale's planned anchors (pages.plan_anchors)
+        self.strings = strings_for(locale)
+        self.labels = inputs.project.labels[locale]
+        self.used_labels: set[str] = set()
+        self.rendered_anchors: list[str] = []
+        self.steps_used: set[str] = set()
+        self.images_shown = 0
+        self.image_notices = image_notices  # image key -> missing | stale, collected for the whole locale
+        self.line = 0
+
+    def fail(self, message: str):
+        raise BadInput(problem(self.src_path, f"line {self.line}", message))
+
+    def rel(self, target: str) -> str:
+        return get_relative_url(target, self.url)
+
+    # ---- expansion ----
+
+    def expand(self, markdown: str) -> str:
+        out = []
+        notice_indent = None
+        for self.line, text in enumerate(markdown.split("\n"), start=1):
+            block = BLOCK.match(text)
+            if block:
+                indent, kind, arg = block["indent"], block["kind"], block["arg"]
+                if kind == "labels_notice":
+                    if arg is not None:
+                        self.fail("{{ labels_notice }} takes no argument")
+                    notice_indent = indent
+                    out.append(NOTICE_SLOT)
+                    continue
+                html = self.steps(arg) if kind == "steps" else self.links_table(arg)
+                out.append("\n".join(indent + row for row in html.split("\n")))
+                continue
+            text = LABEL.sub(lambda m: self.label(m["key"]), text)
+            text = FILE.sub(lambda m: self.generated_file(m["name"]), text)
+            if LEFTOVER.search(text):
+                self.fail(f"unknown marker in {text.strip()!r} (known: label:KEY, steps:FLOW, "
+                          "steps:FLOW:app, labels_notice, links:table, file:links.json)")
+            out.append(text)
+        self.check_step_texts()
+        result = "\n".join(out)
+        if notice_indent is not None:
+            result = result.replace(NOTICE_SLOT, self.labels_notice(notice_indent))
+        return result
+
+    def generated_file(self, name: str) -> str:
+        if name not in GENERATED_FILES:
+            self.fail(f"{{{{ file:{name} }}}}: unknown file (known: {', '.join(GENERATED_FILES)})")
+        return f'<a href="{self.rel(name)}"><code>{escape(name)}</code></a>'
+
+    # ---- labels ----
+
+    def label(self, key: str) -> str:
+        if key not in self.labels.labels:
+            self.fail(f"{{{{ label:{key} }}}}: no label {key!r} in screenshots/labels/{self.locale}.yml")
+        self.used_labels.add(key)
+        text = self.labels.labels[key].text
+        html = f'<strong class="ss-label">{escape(text)}</strong>'
+        if self.inputs.label_confirmed(self.locale, key):
+            return html
+        mark = f'<a href="{self.rel(page_url(self.locale, "about.md"))}#labels">{escape(self.strings.unverified)}</a>'
+        english = self.inputs.project.labels[SOURCE_LOCALE].labels[key].text
+        if self.locale == SOURCE_LOCALE or english == text:
+            return f'{html} <small class="ss-unverified">({mark})</small>'
+        return (f'{html} <small class="ss-unverified">(<span class="ss-unverified__lang">'
+                f'{escape(self.strings.english)}</span>: <bdi lang="en">{escape(english)}</bdi>, {mark})</small>')
+
+    def labels_notice(self, indent: str) -> str:
+        if all(self.inputs.label_confirmed(self.locale, k) for k in self.used_labels):
+            return ""
+        s = self.strings
+        lines = [f'!!! info "{s.labels_notice_title}"', "", f"    {s.labels_notice}"]
+        return "\n".join(indent + line if line else "" for line in lines)
+
+    # ---- steps ----
+
+    def flow(self, flow_id: str):
+        for flow in self.inputs.project.flow.flows:
+            if flow.id == flow_id:
+                return flow
+        known = ", ".join(f.id for f in self.inputs.project.flow.flows)
+        self.fail(f"{{{{ steps:{flow_id} }}}}: unknown flow (known: {known})")
+
+    def step_text(self, step_id: str) -> str:
+        texts = self.meta.get("steps") or {}
+        if not isinstance(texts, dict) or not isinstance(texts.get(step_id), str):
+            self.fail(f"front matter steps.{step_id}: missing (the text of this step in {self.locale})")
+        self.steps_used.add(step_id)
+        expanded = LABEL.sub(lambda m: self.label(m["key"]), texts[step_id])
+        if LEFTOVER.search(expanded):
+            self.fail(f"front matter steps.{step_id}: unknown marker")
+        return md.markdown(expanded).replace("\n", " ")
+
+    def steps(self, arg: str | None) -> str:
+        if not arg:
+            self.fail("{{ steps:FLOW }} needs a flow id")
+        flow_id, _, variant = arg.partition(":")
+        if variant and variant not in VARIANTS:
+            self.fail(f"{{{{ steps:{arg} }}}}: unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
+        flow = self.flow(flow_id)
+        viewport = flow.viewports[0]
+        callouts = self.labels.callouts
+        rows = [f'<ol class="ss-steps" data-flow="{flow.id}">']
+        for step in flow.steps:
+            anchor = anchor_id(step.id, variant or None)
+            if anchor in self.rendered_anchors:
+                self.fail(f"step anchor {anchor!r} appears twice on this page")
+            self.rendered_anchors.append(anchor)
+            target = step.highlight_target
+            self.used_labels.add(target.label)
+            alt = self.strings.alt.format(label=self.labels.labels[target.label].text,
+                                          callout=callouts.get(step.callout, "") if step.callout else "")
+            src = self.rel(image_dest(image_key(self.locale, viewport, step.id)))
+            figure = figure_html(self.inputs, self.strings, self.locale, viewport, step, alt, src,
+                                 lazy=self.images_shown > 0, notices=self.image_notices)
+            self.images_shown += 1
+            rows += [
+                f'<li class="ss-step" id="{anchor}">',
+                f'<div class="ss-step__text">{self.step_text(step.id)}</div>',
+                figure,
+                f'<p class="ss-report"><a href="{escape(self.report_url(anchor))}">'
+                f"{escape(self.strings.report)}</a></p>",
+                "</li>",
+            ]
+        rows.append("</ol>")
+        return "\n".join(rows)
+
+    def report_url(self, anchor: str) -> str:
+        page = self.inputs.site_url + self.url + "#" + anchor
+        body = (f"Step: {anchor}\nLocale: {self.locale}\nPage: {page}\n\n"
+                "What does your screen show instead? (A screenshot helps; hide your name and photo.)\n")
+        query = urlencode({"title": f"Step {anchor} looks different ({self.locale})", "body": body})
+        return f"https://github.com/{self.inputs.report_repo}/issues/new?{query}"
+
+    def check_step_texts(self) -> None:
+        extra = sorted(set(self.meta.get("steps") or {}) - self.steps_used)
+        if extra:
+            self.line = 1
+            self.fail(f"front matter steps.{extra[0]}: no {{{{ steps:... }}}} marker on this page shows this step")
+
+    # ---- support links ----
+
+    def links_table(self, arg: str | None) -> str:
+        if arg != "table":
+            self.fail("{{ links:table }} is the only links marker")
+        s = self.strings
+        rows = [
+            '<table class="ss-links">',
+            f"<thead><tr><th scope=\"col\">{escape(s.column_step)}</th><th scope=\"col\">{escape(s.column_link)}"
+            f"</th><th scope=\"col\">{escape(s.column_go)}</th></tr></thead>",
+            "<tbody>",
+        ]
+        for a in self.anchors.values():
+            flow = self.flow(a.flow)
+            step = flow.steps[a.number - 1]
+            name = self.labels.labels[step.highlight_target.label].text
+            here = self.inputs.site_url + page_url(self.locale, a.page) + "#" + a.anchor
+            go = self.inputs.site_url + f"go/{a.anchor}/"
+            where = s.flows.app if a.variant == "app" else s.flow(a.flow)
+            rows.append(
+                f'<tr id="link-{a.anchor}"><td>{escape(where)} {a.number}: {escape(name)}</td>'
+                f"<td>{copyable(here, s.copy_button)}</td><td>{copyable(go, s.copy_button)}</td></tr>"
+            )
+        rows += ["</tbody>", "</table>"]
+        return "\n".join(rows)
+
+
+def copyable(url: str, copy: str) -> str:
+    return (f'<code>{escape(url)}</code> <button type="button" class="md-button ss-copy" '
+            f'data-clipboard-text="{escape(url)}" aria-label="{escape(copy)}: {escape(url)}">{escape(copy)}</button>')

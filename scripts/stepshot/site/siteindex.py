@@ -1,0 +1,69 @@
+"""Site-wide indexes written once every locale is built: sitemaps and per-locale search indexes.
+
+- sitemap.xml at the root lists every page with its hreflang alternates and x-default; each locale
+  folder gets its own sitemap.xml (its pages) because Material fetches one next to every alternate link.
+- mkdocs-static-i18n merges every language into one search index; each locale gets its own index in
+  <locale>/search/ (head.scope_search points the locale's pages at it), and the root keeps English only.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from html import escape
+from pathlib import Path
+
+from ..imagefile import write_atomic
+from ..locales import LOCALES, SOURCE_LOCALE
+from .deeplinks import locale_pages
+from .pages import page_url
+
+SITEMAP_NS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+              'xmlns:xhtml="http://www.w3.org/1999/xhtml"')
+
+
+def sitemap(site_url: str, docs_dir: Path, locales: list[str], only: str | None = None) -> str:
+    pages = sorted({p for code in locales for p in locale_pages(docs_dir, code)})
+    rows = []
+    for page in pages:
+        have = [code for code in locales if (docs_dir / code / page).is_file()]
+        links = [f'    <xhtml:link rel="alternate" hreflang="{code}" href="{escape(site_url + page_url(code, page))}"/>'
+                 for code in have]
+        if SOURCE_LOCALE in have:
+            links.append(f'    <xhtml:link rel="alternate" hreflang="x-default" '
+                         f'href="{escape(site_url + page_url(SOURCE_LOCALE, page))}"/>')
+        for code in have:
+            if only is None or code == only:
+                rows.append(f"  <url>\n    <loc>{escape(site_url + page_url(code, page))}</loc>\n"
+                            + "\n".join(links) + "\n  </url>")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {SITEMAP_NS}>\n' + "\n".join(rows) + "\n</urlset>\n"
+
+
+def write_sitemaps(site_dir: Path, site_url: str, docs_dir: Path, locales: list[str]) -> None:
+    root = sitemap(site_url, docs_dir, locales).encode("utf-8")
+    write_atomic(site_dir / "sitemap.xml", root)
+    write_atomic(site_dir / "sitemap.xml.gz", gzip.compress(root, mtime=0))
+    for code in locales:
+        if code != SOURCE_LOCALE:
+            write_atomic(site_dir / code / "sitemap.xml", sitemap(site_url, docs_dir, locales, only=code).encode("utf-8"))
+
+
+def split_search_index(site_dir: Path, locales: list[str], search_config: dict[str, dict]) -> dict[str, int]:
+    """Rewrite search/search_index.json per locale; returns the number of entries each locale got."""
+    index_file = site_dir / "search" / "search_index.json"
+    merged = json.loads(index_file.read_text(encoding="utf-8"))
+    others = tuple(f"{code}/" for code in locales if code != SOURCE_LOCALE)
+    counts = {}
+    for code in locales:
+        if code == SOURCE_LOCALE:
+            docs = [d for d in merged["docs"] if not d["location"].startswith(others)]
+        else:
+            prefix = f"{code}/"
+            docs = [{**d, "location": d["location"][len(prefix):]} for d in merged["docs"]
+                    if d["location"].startswith(prefix)]
+        config = {**merged["config"], **search_config.get(code, {})}
+        target = index_file if code == SOURCE_LOCALE else site_dir / code / "search" / "search_index.json"
+        write_atomic(target, json.dumps({"config": config, "docs": docs}, ensure_ascii=False,
+                                        separators=(",", ":")).encode("utf-8"))
+        counts[code] = len(docs)
+    return counts
