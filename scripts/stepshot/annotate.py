@@ -39,6 +39,7 @@ _DRAW_JS = """
   const y1 = Math.min(box.y + box.height + pad, bounds.y + bounds.height);
   const outline = {x: x0, y: y0, width: x1 - x0, height: y1 - y0};
   const ring = document.createElement('div');
+  ring.dataset.part = 'outline';
   ring.style.cssText = `position:absolute;box-sizing:border-box;left:${outline.x}px;top:${outline.y}px;` +
     `width:${outline.width}px;height:${outline.height}px;border:${c.stroke}px solid ${c.color};border-radius:8px;` +
     'box-shadow:0 0 0 2px rgba(255,255,255,.9)';
@@ -47,6 +48,7 @@ _DRAW_JS = """
   const group = document.createElement('div');
   group.style.cssText = 'position:absolute;display:flex;align-items:center;gap:6px;white-space:nowrap;';
   const badge = document.createElement('div');
+  badge.dataset.part = 'badge';
   badge.textContent = String(number);
   badge.style.cssText = `flex:none;box-sizing:border-box;width:30px;height:30px;border-radius:50%;background:${c.color};` +
     'color:#fff;display:flex;align-items:center;justify-content:center;font-size:16px;font-weight:700;' +
@@ -54,6 +56,7 @@ _DRAW_JS = """
   let note = null;
   if (callout) {
     note = document.createElement('div');
+    note.dataset.part = 'callout';
     note.textContent = callout;
     note.style.cssText = `flex:none;padding:4px 10px;border-radius:6px;background:#fff;color:#1f2328;` +
       `border:2px solid ${c.color};box-shadow:0 1px 3px rgba(0,0,0,.25)`;

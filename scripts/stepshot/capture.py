@@ -224,14 +224,17 @@ class Shooter:
     """Takes the screenshot of one step (called from the walker's on_step)."""
 
     def __init__(self, project: Project, account: redact.PersonalData, persona: redact.Persona,
-                 before_shot: Callable[[StepContext], None] | None = None):
+                 observe: Callable[[str, StepContext], None] | None = None):
         self.project = project
         self.account = account
         self.persona = persona
-        self.before_shot = before_shot  # tests look at the page here
+        # Tests look at the page here: observe("before-redaction", ctx), then observe("at-capture", ctx)
+        # with the annotation drawn, just before the screenshot.
+        self.observe = observe or (lambda phase, ctx: None)
 
     def __call__(self, ctx: StepContext) -> Shot:
         page = ctx.page
+        self.observe("before-redaction", ctx)
         redact.redact(page, self.account, self.persona)
         ctx.target.scroll_into_view_if_needed()
         box = ctx.target.bounding_box()
@@ -246,8 +249,7 @@ class Shooter:
         except annotate.NoRoom as exc:
             raise BadInput(f"{self.project.flow_path}: {where}: {exc}") from None
         try:
-            if self.before_shot:
-                self.before_shot(ctx)
+            self.observe("at-capture", ctx)
             clip = _crop(page, ctx.step.crop, box, annotation, bounds)
             png = page.screenshot(clip=clip, animations="disabled", caret="hide")
         finally:
@@ -444,7 +446,7 @@ class CaptureReport:
 
 def run_capture(spec: str, project: Project, options: CaptureOptions, auth: Path | None = None,
                 root: Path | None = None, browser=None, progress: Progress | None = None,
-                before_shot: Callable[[StepContext], None] | None = None) -> CaptureReport:
+                observe: Callable[[str, StepContext], None] | None = None) -> CaptureReport:
     """Capture everything chosen and write the reports; TargetUnusable is re-raised after its report."""
     root = root or paths.repo_root()
     target_spec = parse_target(spec)
@@ -469,7 +471,7 @@ def run_capture(spec: str, project: Project, options: CaptureOptions, auth: Path
     for repair in report.repairs:
         progress.line(f"manifest repaired: {repair}")
     store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day)
-    run = Run(project, options, store, Shooter(project, account, persona, before_shot), artifacts, root, progress)
+    run = Run(project, options, store, Shooter(project, account, persona, observe), artifacts, root, progress)
     t0 = time.monotonic()
     try:
         _run_workers(run, units, target_spec, auth, browser, options.workers)
