@@ -117,8 +117,9 @@ class StandIn:
             "ads": [Link(SETTING + "data-sharing-with-affiliates-and-partners", "ads_affiliates")]
                    + ([ai_link] if moved else []),
         }
-        self.setting_parent = {"data-for-ai-improvement": "ads" if moved else "privacy",
-                               "data-sharing-with-affiliates-and-partners": "ads", "research": "privacy"}
+        # a setting's page links back to the category page that lists it
+        self.setting_parent = {link.href.removeprefix(SETTING): category
+                               for category, links in self.category_links.items() for link in links}
 
     # ---- who and which language ----
 
