@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
 from . import paths
 from .browser import context_options, launch
-from .errors import BadInput, TargetUnusable
+from .errors import BadInput, BrowserMissing, TargetUnusable
 from .imagefile import write_atomic
 
 DEFAULT_BASE_URL = "https://www.linkedin.com"
@@ -42,41 +43,52 @@ def check_auth_path(path: Path, root: Path | None = None) -> Path:
     return target
 
 
-def save_login(auth: Path, base_url: str = DEFAULT_BASE_URL, headless: bool = False,
-               sign_in: Callable | None = None, say: Callable[[str], None] = print) -> Path:
+def save_login(auth: Path, base_url: str = DEFAULT_BASE_URL, browser=None, sign_in: Callable | None = None,
+               say: Callable[[str], None] = print) -> Path:
     """Open {base_url}/login in a browser, wait until the feed shows, save the storage state to `auth`.
 
-    `sign_in(page)` fills the login form instead of a person (tests, against the stand-in).
+    Without `browser`, a visible Chromium is launched for the person. Tests pass a launched browser and
+    `sign_in(page)`, which fills the login form instead of a person (against the stand-in).
     """
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
-
     target = check_auth_path(auth)
-    base_url = base_url.rstrip("/")
-    with sync_playwright() as playwright:
-        browser = launch(playwright, headless=headless)
-        try:
-            context = browser.new_context(**context_options("en", "desktop"))
-            page = context.new_page()
-            page.goto(base_url + "/login")
-            say(f"Log into the test account in the browser window ({base_url}); two-step verification and "
-                f"captchas work as usual. Waiting up to {WAIT_MINUTES} minutes for the feed to show.")
-            if sign_in is not None:
-                sign_in(page)
+    with ExitStack() as stack:
+        if browser is None:
+            from playwright.sync_api import sync_playwright
+
+            from playwright.sync_api import Error as PlaywrightError
+
+            playwright = stack.enter_context(sync_playwright())
             try:
-                page.wait_for_url(LOGGED_IN, timeout=WAIT_MINUTES * 60_000)
-            except PlaywrightTimeout:
-                raise TargetUnusable("login-required", f"{base_url}: the feed did not show within "
-                                                       f"{WAIT_MINUTES} minutes; nothing saved") from None
-            except PlaywrightError:
-                raise TargetUnusable("login-required", "the browser window was closed before the feed "
-                                                       "showed; nothing saved") from None
-            state = context.storage_state()
-        finally:
-            browser.close()
+                browser = launch(playwright, headless=False)
+            except PlaywrightError as exc:
+                raise BrowserMissing(f"cannot open a browser window ({exc.message.splitlines()[0]}); run "
+                                     "`stepshot login` on a machine with a display") from None
+            stack.callback(browser.close)
+        context = browser.new_context(**context_options("en", "desktop"))
+        stack.callback(context.close)
+        _log_in(context.new_page(), base_url.rstrip("/"), sign_in, say)
+        state = context.storage_state()
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     write_atomic(target, json.dumps(state, indent=2).encode("utf-8"), mode=0o600)
     say(f"saved the login to {auth} (private: anyone holding it is logged in as the account; never commit "
         f"or share it). Use it with --auth {auth} or STEPSHOT_AUTH.")
     return target
+
+
+def _log_in(page, base_url: str, sign_in: Callable | None, say: Callable[[str], None]) -> None:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.goto(base_url + "/login")
+    say(f"Log into the test account in the browser window ({base_url}); two-step verification and "
+        f"captchas work as usual. Waiting up to {WAIT_MINUTES} minutes for the feed to show.")
+    if sign_in is not None:
+        sign_in(page)
+    try:
+        page.wait_for_url(LOGGED_IN, timeout=WAIT_MINUTES * 60_000)
+    except PlaywrightTimeout:
+        raise TargetUnusable("login-required", f"{base_url}: the feed did not show within "
+                                               f"{WAIT_MINUTES} minutes; nothing saved") from None
+    except PlaywrightError:
+        raise TargetUnusable("login-required", "the browser window was closed before the feed "
+                                               "showed; nothing saved") from None
