@@ -224,6 +224,53 @@ def add_refresh_options(p):
                    help="combine these refresh output folders (shards) instead of capturing")
 
 
+def cmd_links(args) -> int:
+    """Compare docs/links-contract.json with the deep links the docs publish; exit 1 when they differ.
+
+    A published link that disappears needs a redirect in the contract; a new one needs --update.
+    Example: stepshot links --update
+    """
+    from .model import load_flow
+    from .site import deeplinks, pages
+
+    docs = pages.docs_dir()
+    plans = pages.plan_all(docs, load_flow(paths.flow_file()))
+    contract, dropped, new = deeplinks.contract_status(docs, plans)
+    for line in dropped:
+        print(line)
+    if args.update and new:
+        deeplinks.write_contract(deeplinks.contract_file(docs),
+                                 deeplinks.updated_contract(contract, deeplinks.published_links(docs, plans)))
+        print(f"added {len(new)} links to {deeplinks.contract_file(docs)}")
+        contract, dropped, new = deeplinks.contract_status(docs, plans)
+    for link in new:
+        print(f"{deeplinks.contract_file(docs)}: links: {link} is published but not listed (run with --update)")
+    print(f"{len(contract['links'])} links in the contract, {len(dropped)} dropped, {len(new)} not listed")
+    return 1 if dropped or new else 0
+
+
+def add_links_options(p):
+    p.add_argument("--update", action="store_true",
+                   help="add newly published links to the contract (never removes one)")
+
+
+def cmd_translations(args) -> int:
+    """List translated pages that are missing or older than their English page; exit 1 when any.
+
+    Each line names the page, the English version it records and the current one (its translation_of).
+    Example: stepshot translations --locale fr
+    """
+    from .site import pages, translations
+
+    docs = pages.docs_dir()
+    rows = translations.all_freshness(docs, args.locale)
+    outdated = [row for row in rows if row.outdated]
+    for row in outdated:
+        print(row.line(docs))
+    print(f"{len(rows) - len(outdated)} of {len(rows)} translated pages are current")
+    return 1 if outdated else 0
+
+
 COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
@@ -233,6 +280,8 @@ COMMANDS = {
                               add_capture_options]),
     "login": (cmd_login, [add_login_options]),
     "refresh": (cmd_refresh, [add_target_options, add_locale_option, add_viewport_option, add_refresh_options]),
+    "links": (cmd_links, [add_links_options]),
+    "translations": (cmd_translations, [add_locale_option]),
 }
 
 

@@ -87,6 +87,14 @@ def write_contract(path: Path, contract: dict) -> None:
     write_atomic(path, to_json(contract))
 
 
+def contract_status(docs_dir: Path, plans: dict[str, dict[str, Anchor]]) -> tuple[dict, list[str], list[str]]:
+    """(contract, problems: links dropped without a redirect, new: published links not yet listed)."""
+    path = contract_file(docs_dir)
+    contract = load_contract(path)
+    published = published_links(docs_dir, plans)
+    return contract, contract_problems(path, contract, published), sorted(set(published) - set(contract["links"]))
+
+
 # ---- what the built site must contain ----
 
 ID = re.compile(r'\sid="([^"]+)"')

@@ -115,8 +115,9 @@ class PageMarkers:
         english = self.inputs.project.labels[SOURCE_LOCALE].labels[key].text
         if self.locale == SOURCE_LOCALE or english == text:
             return f'{html} <small class="ss-unverified">({mark})</small>'
-        return (f'{html} <small class="ss-unverified">(<span class="ss-unverified__lang">'
-                f'{escape(self.strings.english)}</span>: <bdi lang="en">{escape(english)}</bdi>, {mark})</small>')
+        beside = escape(self.strings.english_label).replace("{label}", f'<bdi lang="en">{escape(english)}</bdi>')
+        return f'{html} <small class="ss-unverified">({beside}, {mark})</small>'
+
 
     def labels_notice(self, indent: str) -> str:
         if all(self.inputs.label_confirmed(self.locale, k) for k in self.used_labels):

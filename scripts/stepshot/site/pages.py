@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..locales import SOURCE_LOCALE
+from .. import paths
+from ..locales import LOCALES, SOURCE_LOCALE
 
 STEPS_MARKER = re.compile(r"^[ \t]*\{\{\s*steps:(?P<flow>[a-z0-9-]+)(?::(?P<variant>[a-z]+))?\s*\}\}[ \t]*$", re.M)
 VARIANTS = {"app": "app-"}  # variant -> anchor prefix
@@ -24,6 +25,10 @@ class Anchor:
     number: int
     variant: str | None
     page: str  # page path under the locale folder, e.g. "index.md"
+
+
+def docs_dir(root: Path | None = None) -> Path:
+    return (root or paths.repo_root()) / "docs"
 
 
 def page_url(locale: str, page: str) -> str:
@@ -53,3 +58,8 @@ def plan_anchors(docs_dir: Path, locale: str, flow_file) -> dict[str, Anchor]:
                 a = Anchor(anchor_id(step.id, match["variant"]), flow.id, step.id, number, match["variant"], page)
                 anchors.setdefault(a.anchor, a)
     return anchors
+
+
+def plan_all(docs: Path, flow_file) -> dict[str, dict[str, Anchor]]:
+    """The planned anchors of every locale that has a folder under docs/."""
+    return {code: plan_anchors(docs, code, flow_file) for code in LOCALES if (docs / code).is_dir()}

@@ -30,7 +30,7 @@ class Strings(Strict):
     image_stale: str
     report: str
     unverified: str
-    english: str
+    english_label: str  # {label}: LinkedIn's English label
     labels_notice_title: str
     labels_notice: str
     outdated: str

@@ -16,7 +16,7 @@ import yaml
 
 from ..errors import BadInput
 from ..locales import LOCALES, SOURCE_LOCALE
-from ..model import problem
+from ..model import display_path, problem
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
@@ -52,7 +52,7 @@ class Freshness:
         return self.state != "current"
 
     def line(self, docs_dir: Path) -> str:
-        where = (docs_dir / self.locale / self.page).as_posix()
+        where = display_path(docs_dir / self.locale / self.page)
         if self.state == "missing":
             return f"{where}: missing (translate docs/{SOURCE_LOCALE}/{self.page}, translation_of: {self.current})"
         if self.state == "unmarked":
