@@ -60,5 +60,6 @@
       });
     }
     consent.showModal();
+    consent.focus();  // the dialog itself, not its first button: no focus ring on a choice nobody made
   }
 })();
