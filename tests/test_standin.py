@@ -356,6 +356,36 @@ def test_pages_make_no_request_off_the_server(browser, standin):
 
 
 @pytest.mark.browser
+def test_pages_have_no_accessibility_violations(browser, standin, labels):
+    """axe-core, in Arabic (right-to-left): each kind of page, the menu in both layouts, sign-in.
+
+    The feed alone may lack an h1: it only holds placeholders and LinkedIn's own feed heading is not a label.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    no_h1_rule = {"rules": {"page-has-heading-one": {"enabled": False}}}
+    found = {}
+    for viewport, paths in (("desktop", [ACCOUNT, PRIVACY, AI, ADS]), ("mobile", [AI])):
+        context, page = page_for(browser, standin, "ar", viewport)
+        try:
+            page.goto(standin + "/feed/")
+            page.get_by_role("button", name=labels["ar"]["me_menu"], exact=True).click()
+            found[viewport, "/feed/ with the menu open"] = axe.run(page, options=no_h1_rule)
+            for path in paths:
+                page.goto(standin + path)
+                found[viewport, path] = axe.run(page)
+            if viewport == "desktop":
+                context.clear_cookies()
+                page.goto(standin + "/login")
+                found[viewport, "/login"] = axe.run(page)
+        finally:
+            context.close()
+    violations = {where: [v["id"] for v in result.response["violations"]] for where, result in found.items()}
+    assert {where: ids for where, ids in violations.items() if ids} == {}
+
+
+@pytest.mark.browser
 def test_login_page_in_a_browser_signs_in_and_returns(browser, standin, labels):
     from playwright.sync_api import expect
 
