@@ -137,6 +137,33 @@ def test_automation_session_signs_the_test_account_in(signed_in):
     assert TEST_ACCOUNT.name in home and TEST_ACCOUNT.email in home
 
 
+@pytest.fixture
+def project_copy(tmp_path):
+    """A checkout holding copies of the flow and label files, to change freely."""
+    import shutil
+
+    shutil.copytree(paths.labels_dir(), paths.labels_dir(tmp_path))
+    shutil.copy(paths.flow_file(), paths.flow_file(tmp_path))
+    return tmp_path
+
+
+def test_pages_show_the_label_files_text(project_copy, signed_in):
+    en = paths.labels_dir(project_copy) / "en.yml"
+    en.write_text(en.read_text(encoding="utf-8").replace("text: Data privacy", "text: Privacy of data"),
+                  encoding="utf-8")
+    with running(root=project_copy) as url:
+        text = signed_in(url).get(PRIVACY).text()
+    assert "<h1 class=\"page-title\">Privacy of data</h1>" in text and ">Data privacy<" not in text
+
+
+def test_an_invalid_label_file_stops_the_start(project_copy):
+    ja = paths.labels_dir(project_copy) / "ja.yml"
+    ja.write_text(ja.read_text(encoding="utf-8").replace("  ai_toggle:", "  ai_togle:"), encoding="utf-8")
+    with pytest.raises(BadInput, match=r"ja\.yml: labels\.ai_toggle: missing"):
+        with running(root=project_copy):
+            pass
+
+
 def test_profile_photo_is_a_generated_svg(api):
     response = api().get(TEST_ACCOUNT.photo_path)
     assert response.status == 200
