@@ -138,6 +138,8 @@ class SiteBuild:
 
     def post_page(self, output: str, page) -> str:
         output = head.alternates(output, self.inputs.site_url, page)
+        output = head.html_lang(output, self.locale)
+        output = head.name_search_dialog(output)
         return head.scope_search(output, self.locale, page.url)
 
     # ---- after the last locale ----

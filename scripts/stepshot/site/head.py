@@ -52,6 +52,26 @@ def alternates(html: str, site_url: str, page) -> str:
     return MATERIAL_ALTERNATE.sub(replace, html)
 
 
+HTML_LANG = re.compile(r'<html lang="[^"]*"')
+
+
+def html_lang(html: str, locale: str) -> str:
+    """The page's language is the locale's own code: Material's pt-BR partial says only "pt"."""
+    return HTML_LANG.sub(f'<html lang="{locale}"', html, count=1)
+
+
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+SEARCH_INPUT = re.compile(r'<input type="text" class="md-search__input" name="query" aria-label="([^"]+)"')
+
+
+def name_search_dialog(html: str) -> str:
+    """Material's search dialog has no accessible name (axe: aria-dialog-name): give it its input's."""
+    match = SEARCH_INPUT.search(html)
+    if SEARCH_DIALOG not in html or not match:
+        raise BadInput("the theme's search dialog markup changed: update stepshot/site/head.py")
+    return html.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + f' aria-label="{match.group(1)}">', 1)
+
+
 def scope_search(html: str, locale: str, page_url: str) -> str:
     """Point Material's `base` (where it loads search/search_index.json) at the locale's own folder."""
     if locale == SOURCE_LOCALE:
