@@ -263,7 +263,8 @@ def test_outdated_translation_has_a_banner_and_is_listed(site, repo_copy):
     run = stepshot(repo_copy, "translations")
     assert run.returncode == 1
     assert f"docs/fr/{OUTDATED_PAGE}: translation_of: 000000000000 is outdated" in run.stdout
-    assert stepshot(ROOT, "translations").returncode == 0
+    done = [arg for code in ("fr", "es", "de", "pt-BR") for arg in ("--locale", code)]
+    assert stepshot(ROOT, "translations", *done).returncode == 0
 
 
 # ---------- builds that must fail ----------
