@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def project():
-    return load_project(paths.flow_file(), paths.labels_dir(), ["en", "fr"])
+    return load_project(paths.flow_file(), paths.labels_dir(), ["en", "fr", "ja"])
 
 
 def flow(project, flow_id: str) -> Flow:
@@ -75,17 +75,18 @@ def test_every_step_is_handed_over_settled_with_its_target(browser, project):
 
 def test_renamed_label_breaks_the_step_loudly_with_the_new_label_first(browser, project):
     called = []
-    results, _ = walk(browser, project, "label-renamed", on_step=lambda ctx: called.append(ctx.step.id))
+    results, _ = walk(browser, project, "label-renamed", locale="ja",
+                      on_step=lambda ctx: called.append(ctx.step.id))
     statuses = {r.step: r.status for r in results}
     assert statuses == {"open-me-menu": "ok", "open-settings": "ok", "open-data-privacy": "ok",
                         "open-ai-setting": "broken", "turn-ai-toggle-off": "skipped", "confirm-ai-off": "skipped"}
     # Nothing is handed to capture from the broken step on: no picture of the wrong screen.
     assert called == ["open-me-menu", "open-settings", "open-data-privacy"]
     broken = results[3]
-    expected = project.text("en", "ai_setting")
-    renamed = labels_shown(project, "label-renamed")["en"]["ai_setting"]
+    expected = project.text("ja", "ai_setting")
+    renamed = labels_shown(project, "label-renamed")["ja"]["ai_setting"]
     assert renamed != expected
-    assert broken.problem == f'link "{expected}" not found in region "{project.text("en", "how_linkedin_uses_data")}"'
+    assert broken.problem == f'link "{expected}" not found in region "{project.text("ja", "how_linkedin_uses_data")}"'
     assert (broken.label_key, broken.expected_label) == ("ai_setting", expected)
     assert broken.suggestions[0].text == renamed and broken.suggestions[0].score >= 0.9
     assert broken.suggestions[0].role == "link"

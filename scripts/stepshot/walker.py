@@ -28,7 +28,7 @@ FIND_TIMEOUT_MS = 6_000
 NAVIGATION_TIMEOUT_MS = 30_000
 
 LOGIN_PATHS = ("/login", "/uas/login", "/authwall")
-CONSENT_BUTTONS = ("consent_reject", "consent_accept")  # reject when offered: the guide's reader would
+CONSENT_BUTTONS = ("consent_reject", "consent_accept")  # reject when offered, as the guide's reader would
 
 
 @dataclass
@@ -165,14 +165,15 @@ class _Walk:
 
     def dismiss_consent(self) -> bool:
         """Close a cookie-consent dialog if one shows (reject when offered). Never drift."""
-        for key in CONSENT_BUTTONS:
-            button = self.page.get_by_role("dialog").get_by_role(
-                "button", name=self.text(key), exact=True).filter(visible=True)
-            if button.count():
-                button.first.click(timeout=FIND_TIMEOUT_MS)
-                button.first.wait_for(state="hidden", timeout=FIND_TIMEOUT_MS)
-                return True
-        return False
+        dialog = self.page.get_by_role("dialog")
+        reject, accept = (dialog.get_by_role("button", name=self.text(key), exact=True).filter(visible=True)
+                          for key in CONSENT_BUTTONS)
+        if not reject.or_(accept).count():  # the usual case, in one round trip
+            return False
+        button = (reject if reject.count() else accept).first
+        button.click(timeout=FIND_TIMEOUT_MS)
+        button.wait_for(state="hidden", timeout=FIND_TIMEOUT_MS)
+        return True
 
     def settle(self) -> None:
         self.page.wait_for_load_state("networkidle", timeout=NAVIGATION_TIMEOUT_MS)
@@ -202,8 +203,7 @@ class _Walk:
                              f"expected {'on' if on else 'off'}", target.label, self.text(target.label)) from None
 
     def step(self, number: int, step: Step, on_step) -> None:
-        where = self.where(step)
-        self.guard(where)
+        where = self.where(step)  # the page was guarded by start() or the previous step's verify()
         self.dismiss_consent()
         action = step.action
         element = self.locate(action.target)
