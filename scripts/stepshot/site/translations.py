@@ -19,6 +19,7 @@ from ..locales import LOCALES, SOURCE_LOCALE
 from ..model import display_path, problem
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+RECORDED = re.compile(r"^translation_of:[ \t]*[\"']?([^\"'\s]+)", re.M)
 
 
 def english_hash(path: Path) -> str:
@@ -65,10 +66,13 @@ def page_freshness(docs_dir: Path, locale: str, page: str) -> Freshness:
     path = docs_dir / locale / page
     if not path.is_file():
         return Freshness(locale, page, "missing", None, current)
-    recorded = front_matter(path).get("translation_of")
-    if recorded is None:
+    front_matter(path)  # valid YAML, or BadInput naming the page
+    # Read as text: YAML would turn a hash such as 000000000000 or 1234e5678901 into a number.
+    head = FRONT_MATTER.match(path.read_text(encoding="utf-8").replace("\r\n", "\n"))
+    match = RECORDED.search(head.group(1)) if head else None
+    if match is None:
         return Freshness(locale, page, "unmarked", None, current)
-    recorded = str(recorded)
+    recorded = match.group(1)
     return Freshness(locale, page, "current" if recorded == current else "outdated", recorded, current)
 
 
