@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from stepshot import paths
-from stepshot.check import record_verified, run_check
+from stepshot.check import plan, record_verified, run_check
 from stepshot.errors import BadInput, TargetUnusable
 from stepshot.locales import LOCALES
 from stepshot.model import load_project, load_verified
@@ -134,7 +134,7 @@ def steps_per_locale(project) -> int:
 
 @pytest.mark.browser
 def test_default_stand_in_checks_clean_everywhere(checkout):
-    result = stepshot(checkout, "check")
+    result = stepshot(checkout, "check", "--workers", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     project = load_project(paths.flow_file(ROOT), paths.labels_dir(ROOT))
     data = report(checkout)
@@ -144,8 +144,11 @@ def test_default_stand_in_checks_clean_everywhere(checkout):
     assert data["locales"] == list(LOCALES) and data["viewports"] == ["desktop", "mobile"]
     expected = steps_per_locale(project) * len(LOCALES)
     assert data["summary"] == {"steps": expected, "ok": expected, "broken": 0, "skipped": 0}
-    assert {(r["locale"], r["viewport"]) for r in data["results"]} == \
-        {(loc, vp) for loc in LOCALES for vp in ("desktop", "mobile")}
+    # Two workers walk at once; the report still lists the steps in the plan's order.
+    assert [(r["locale"], r["viewport"], r["flow"], r["step"]) for r in data["results"]] == [
+        (loc, vp, f.id, step.id) for loc, vp, flows in plan(project, list(LOCALES), None)
+        for f in flows for step in f.steps]
+    assert data["workers"] == 2
     assert "Every step passed." in (checkout / "build" / "stepshot" / "check.md").read_text(encoding="utf-8")
     assert result.stdout.splitlines()[0].startswith(f"check stand-in (http://127.0.0.1:")
     assert f"{expected} ok, 0 broken, 0 skipped" in result.stdout
@@ -193,8 +196,8 @@ def test_moved_setting_is_drift(checkout):
 @pytest.mark.parametrize("variant, reason", [
     ("checkpoint", "checkpoint"), ("logged-out", "login-required"), ("server-error", "server-error")])
 def test_unusable_targets_exit_3_with_their_reason(checkout, variant, reason):
-    result = stepshot(checkout, "check", "--target", f"stand-in:{variant}", "--locale", "en",
-                      "--viewport", "desktop")
+    # Two workers: the error of one stops the other and still exits 3.
+    result = stepshot(checkout, "check", "--target", f"stand-in:{variant}", "--locale", "en", "--workers", "2")
     assert result.returncode == 3, result.stdout + result.stderr
     assert result.stderr.splitlines()[-1].startswith(f"stepshot: target unusable ({reason}): ")
     data = report(checkout)

@@ -22,7 +22,7 @@ from .imagefile import write_atomic
 from .locales import LOCALES
 from .manifest import to_json, today, verified_file
 from .model import Flow, Project, load_verified
-from .targets import Target, open_target, parse_target
+from .targets import Target, parse_target, walk_units
 from .walker import StepResult, walk_flow
 
 REPORT_SCHEMA = "stepshot-check/1"
@@ -56,6 +56,7 @@ class CheckReport:
     started: str
     results: list[StepResult] = field(default_factory=list)
     screenshots: dict[str, str] = field(default_factory=dict)  # "locale/viewport/step" -> failure picture
+    workers: int = 1
     unusable: dict | None = None
     verified_locales: list[str] = field(default_factory=list)
     duration_seconds: float = 0.0
@@ -85,6 +86,7 @@ class CheckReport:
             "stepshot": __version__,
             "started": self.started,
             "duration_seconds": round(self.duration_seconds, 2),
+            "workers": self.workers,
             "target": self.target,
             "locales": self.locales,
             "viewports": self.viewports,
@@ -206,16 +208,26 @@ def save_failure(page, report_dir: Path, result: StepResult) -> str:
     return relative.as_posix()
 
 
-def walk_all(target: Target, project: Project, runs, report: CheckReport, report_dir: Path,
-             progress: Callable[[str], None]) -> None:
-    for locale, viewport, flows in runs:
+def walk_all(spec, project: Project, runs, report: CheckReport, report_dir: Path, progress: Callable[[str], None],
+             auth: Path | None, browser, workers: int) -> None:
+    """Walk every (locale, viewport) of `runs`; results land in the report in `runs` order."""
+    walked: dict[int, list[StepResult]] = {}
+
+    def opened(target: Target) -> None:
+        # With workers, each has its own stand-in: the report names the first (a live site has one URL).
+        report.target["base_url"] = report.target["base_url"] or target.base_url
+        progress(f"check: walking {spec.text} at {target.base_url}")
+
+    def walk_unit(target: Target, unit) -> None:
+        index, (locale, viewport, flows) = unit
         context = target.new_context(locale, viewport)
         try:
             page = context.new_page()
+            walked[index] = []
             for flow in flows:
                 t0 = time.monotonic()
                 results = walk_flow(page, target.base_url, project, flow, locale, viewport)
-                report.results += results
+                walked[index] += results
                 broken = [r for r in results if r.status == "broken"]
                 for r in broken:
                     report.screenshots[key_of(r)] = save_failure(page, report_dir, r)
@@ -226,13 +238,19 @@ def walk_all(target: Target, project: Project, runs, report: CheckReport, report
         finally:
             context.close()
 
+    try:
+        walk_units(spec, list(enumerate(runs)), walk_unit, auth, browser, workers, opened)
+    finally:
+        report.results = [r for index in sorted(walked) for r in walked[index]]
+
 
 def run_check(spec: str, project: Project, locales: list[str] | None = None, viewports: list[str] | None = None,
               auth: Path | None = None, report_dir: Path | None = None, verified_path: Path | None = None,
-              browser=None, progress: Callable[[str], None] | None = None,
+              browser=None, progress: Callable[[str], None] | None = None, workers: int = 1,
               record_as_live: bool = False) -> CheckReport:
     """Walk everything and write the reports. TargetUnusable is re-raised after its report is written.
 
+    `workers` > 1 walks that many (locale, viewport) pairs at once, one browser each.
     `record_as_live` is for tests only: treat this target (the stand-in) as linkedin.com, so that the
     verified.json path can be exercised without a LinkedIn account.
     """
@@ -245,17 +263,14 @@ def run_check(spec: str, project: Project, locales: list[str] | None = None, vie
         target={"spec": target_spec.text, "source": target_spec.source, "variant": target_spec.variant,
                 "base_url": target_spec.base_url},
         locales=locales, viewports=sorted({v for _, v, _ in runs}, key=list(VIEWPORTS).index),
-        started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        started=datetime.now(timezone.utc).isoformat(timespec="seconds"), workers=workers,
     )
     t0 = time.monotonic()
     try:
-        with open_target(target_spec, auth, browser) as target:
-            report.target["base_url"] = target.base_url
-            progress(f"check: walking {target_spec.text} at {target.base_url}")
-            walk_all(target, project, runs, report, report_dir, progress)
-            if record_as_live or (target_spec.kind == "url" and is_linkedin(target.base_url)):
-                report.verified_locales = record_verified(verified_path or verified_file(), project,
-                                                          report.results, target.base_url)
+        walk_all(target_spec, project, runs, report, report_dir, progress, auth, browser, workers)
+        if record_as_live or (target_spec.kind == "url" and is_linkedin(target_spec.base_url)):
+            report.verified_locales = record_verified(verified_path or verified_file(), project,
+                                                      report.results, report.target["base_url"])
     except TargetUnusable as exc:
         report.unusable = {"reason": exc.reason, "detail": exc.detail}
         report.duration_seconds = time.monotonic() - t0

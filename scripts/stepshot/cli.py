@@ -46,6 +46,18 @@ def add_viewport_option(p):
                    help="limit to this viewport (repeatable; default: both)")
 
 
+def _workers(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be 1 or more")
+    return value
+
+
+def add_workers_option(p):
+    p.add_argument("--workers", type=_workers, default=1, metavar="N",
+                   help="walk N locale/viewport pairs at once, one browser each (default 1; capture: 4)")
+
+
 def load_project_from(args):
     from .model import load_project
 
@@ -85,12 +97,14 @@ def cmd_check(args) -> int:
 
     Writes build/stepshot/check.json and check.md; exit 0 all fine, 1 a step is broken, 3 target unusable.
     Example: stepshot check --target stand-in:label-renamed --locale en --viewport desktop
+    Example: stepshot check --workers 2
     """
     from .check import run_check, summary_lines
 
     project = load_project_from(args)
     report_dir = paths.reports_dir()
-    report = run_check(args.target, project, args.locale, args.viewport, auth=args.auth, report_dir=report_dir)
+    report = run_check(args.target, project, args.locale, args.viewport, auth=args.auth, report_dir=report_dir,
+                       workers=args.workers)
     for line in summary_lines(report, report_dir):
         print(line)
     return report.exit_code
@@ -160,8 +174,8 @@ def add_capture_options(p):
     p.add_argument("--threshold", type=_share, default=0.1, metavar="T",
                    help="per-pixel colour difference (0..1) above which a pixel counts as changed; "
                         "anti-aliasing is ignored either way (default 0.1)")
-    p.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="walk N locale/viewport pairs at once, one browser each (default 1)")
+    # Most of a step is waiting for the page, so parallel walks pay off even on 2 cores (README.md).
+    p.set_defaults(workers=4)
 
 
 def cmd_login(args) -> int:
@@ -274,10 +288,11 @@ def cmd_translations(args) -> int:
 COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
-    "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option]),
+    "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
+                          add_workers_option]),
     "stand-in": (cmd_stand_in, [add_stand_in_options]),
     "capture": (cmd_capture, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
-                              add_capture_options]),
+                              add_workers_option, add_capture_options]),
     "login": (cmd_login, [add_login_options]),
     "refresh": (cmd_refresh, [add_target_options, add_locale_option, add_viewport_option, add_refresh_options]),
     "links": (cmd_links, [add_links_options]),

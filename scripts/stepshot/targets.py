@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import threading
 import urllib.request
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Callable, Iterator, Literal, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from .browser import context_options
@@ -160,3 +162,54 @@ def open_target(spec: TargetSpec | str, auth: Path | None = None, browser=None) 
         target = Target(spec, base_url, browser, auth)
         stack.callback(target.close)
         yield target
+
+
+Unit = TypeVar("Unit")
+
+
+def walk_units(spec: TargetSpec, units: Sequence[Unit], walk_unit: Callable[[Target, Unit], None],
+               auth: Path | None = None, browser=None, workers: int = 1,
+               opened: Callable[[Target], None] | None = None) -> None:
+    """Call walk_unit(target, unit) for every unit, in this thread or in `workers` threads.
+
+    Playwright's sync API cannot drive one browser from several threads, so each worker has its own
+    Playwright, browser and (for the stand-in) server; `browser` is reused only by a single worker.
+    `opened` is told of each target as it opens. The first error in any worker stops the others after
+    their current unit and is raised here.
+    """
+    if workers <= 1 or len(units) <= 1:
+        with open_target(spec, auth, browser) as target:
+            if opened:
+                opened(target)
+            for unit in units:
+                walk_unit(target, unit)
+        return
+
+    todo: queue.Queue = queue.Queue()
+    for unit in units:
+        todo.put(unit)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def worker() -> None:
+        try:
+            with open_target(spec, auth) as target:
+                if opened:
+                    opened(target)
+                while not stop.is_set():
+                    try:
+                        unit = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    walk_unit(target, unit)
+        except BaseException as exc:  # handed to the calling thread
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=worker, name=f"walker-{i}") for i in range(min(workers, len(units)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]

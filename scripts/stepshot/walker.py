@@ -77,6 +77,11 @@ def path_of(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def is_unusable_path(path: str) -> bool:
+    """A login wall or a security checkpoint: where a walk cannot go on."""
+    return "/checkpoint/" in path or any(path == p or path.startswith(p + "/") for p in LOGIN_PATHS)
+
+
 def describe(role: str, text: str) -> str:
     return f'{role} "{text}"'
 
@@ -108,14 +113,13 @@ class _Walk:
         if "/checkpoint/" in path:
             raise TargetUnusable("checkpoint", f"security checkpoint at {path} ({where}); "
                                                "log in by hand once, then save the login again")
-        on_login_path = any(path == p or path.startswith(p + "/") for p in LOGIN_PATHS)
-        if on_login_path or self.page.locator("input[type=password]").filter(visible=True).count():
+        if is_unusable_path(path) or self.page.locator("input[type=password]").filter(visible=True).count():
             raise TargetUnusable("login-required", f"login page at {path} ({where}); the saved login "
                                                    "has expired or is missing: run `stepshot login`")
 
     def where(self, step: Step | None = None) -> str:
-        return f"flow {self.flow.id}" + (f", step {step.id}" if step else "") + f", locale {self.locale}, " \
-                                                                                f"{self.viewport}"
+        step_part = f", step {step.id}" if step else ""
+        return f"flow {self.flow.id}{step_part}, locale {self.locale}, {self.viewport}"
 
     def start(self) -> None:
         url = self.base_url + self.flow.start
@@ -231,9 +235,7 @@ class _Walk:
             pattern = re.compile(expected.url)
 
             def arrived(url: str) -> bool:
-                path = path_of(url)
-                return bool(pattern.search(path)) or "/checkpoint/" in path or \
-                    any(path == p or path.startswith(p + "/") for p in LOGIN_PATHS)
+                return bool(pattern.search(path_of(url))) or is_unusable_path(path_of(url))
 
             try:
                 self.page.wait_for_url(arrived, timeout=FIND_TIMEOUT_MS)
