@@ -19,6 +19,7 @@ from stepshot.check import plan, record_verified, run_check
 from stepshot.errors import BadInput, TargetUnusable
 from stepshot.locales import LOCALES
 from stepshot.model import load_project, load_verified
+from stepshot.standin.server import running
 from stepshot.standin.variants import labels_shown
 from stepshot.suggest import rank
 from stepshot.targets import parse_target, resolve_auth
@@ -270,3 +271,29 @@ def test_record_verified_refuses_a_corrupt_file(tmp_path):
     with pytest.raises(BadInput, match=r"verified\.json: line 1: invalid JSON"):
         record_verified(verified, project, [ok], "https://www.linkedin.com")
     assert verified.read_text(encoding="utf-8") == "{not json"
+
+
+@pytest.mark.browser
+def test_url_target_walks_with_its_saved_login_and_verifies_nothing(browser, tmp_path):
+    """A URL target is walked as a live site: logged in by the --auth file alone; not linkedin.com, so
+    nothing is recorded as verified."""
+    project = load_project(paths.flow_file(ROOT), paths.labels_dir(ROOT), ["en"])
+    logged_in, logged_out = tmp_path / "in.auth.json", tmp_path / "out.auth.json"
+    verified = tmp_path / "verified.json"
+    with running() as base_url:
+        context = browser.new_context()
+        context.request.post(base_url + "/__standin/session")
+        context.storage_state(path=logged_in)
+        context.close()
+        logged_out.write_text(json.dumps({"cookies": [], "origins": []}), encoding="utf-8")
+        walked = run_check(base_url, project, ["en"], ["mobile"], auth=logged_in, report_dir=tmp_path,
+                           verified_path=verified, browser=browser, progress=lambda line: None)
+        with pytest.raises(TargetUnusable) as exc:
+            run_check(base_url, project, ["en"], ["mobile"], auth=logged_out, report_dir=tmp_path,
+                      verified_path=verified, browser=browser, progress=lambda line: None)
+    assert walked.exit_code == 0 and walked.count("ok") == len(walked.results) > 0
+    assert walked.target == {"spec": base_url, "source": "live", "variant": None, "base_url": base_url}
+    assert walked.verified_locales == [] and not verified.exists()
+    assert exc.value.reason == "login-required"
+    data = json.loads((tmp_path / "check.json").read_text(encoding="utf-8"))
+    assert data["status"] == "target-unusable" and data["unusable"]["reason"] == "login-required"
