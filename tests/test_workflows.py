@@ -181,24 +181,28 @@ def test_nightly_shards_cover_every_locale_once_and_run_one_at_a_time():
     assert refresh["strategy"]["fail-fast"] is False
 
 
-def test_nightly_restores_the_login_into_a_temp_file_and_never_uploads_it():
+def test_nightly_restores_the_login_into_temp_files_and_never_uploads_it():
     nightly = load("nightly-screenshots.yml")
     refresh = nightly["jobs"]["refresh"]
     assert refresh["environment"] == "linkedin-test-account"
     by_name = {step.get("name"): step for step in refresh["steps"]}
     restore = by_name["Restore the saved login"]
     assert restore["env"]["STORAGE_STATE"] == "${{ secrets.LINKEDIN_STORAGE_STATE }}"
-    auth = restore["env"]["STEPSHOT_AUTH"]
-    assert auth.startswith("${{ runner.temp }}/")
+    assert restore["env"]["ACCOUNT"] == "${{ secrets.LINKEDIN_ACCOUNT }}"
+    files = {name: restore["env"][name] for name in ("STEPSHOT_AUTH", "STEPSHOT_ACCOUNT")}
+    assert all(path.startswith("${{ runner.temp }}/") for path in files.values())
     assert "umask 077" in restore["run"]
-    # The secret's value is only tested for emptiness and written to the file, never printed.
-    uses = [line.strip() for line in restore["run"].splitlines() if "$STORAGE_STATE" in line]
-    assert uses == ['if [ -z "$STORAGE_STATE" ]; then', 'printf \'%s\' "$STORAGE_STATE" > "$STEPSHOT_AUTH"']
+    # The secrets' values are only tested for emptiness and written to the files, never printed.
+    uses = [line.strip() for line in restore["run"].splitlines() if "$STORAGE_STATE" in line or "$ACCOUNT" in line]
+    assert uses == ['if [ -z "$STORAGE_STATE" ] || [ -z "$ACCOUNT" ]; then',
+                    'printf \'%s\' "$STORAGE_STATE" > "$STEPSHOT_AUTH"',
+                    'printf \'%s\' "$ACCOUNT" > "$STEPSHOT_ACCOUNT"']
     run = by_name["Refresh against linkedin.com"]
-    assert run["env"]["STEPSHOT_AUTH"] == auth
+    assert {name: run["env"][name] for name in files} == files
     assert "stepshot refresh --target https://www.linkedin.com" in run["run"]
     forget = by_name["Forget the saved login"]
-    assert forget["if"] == "always()" and forget["run"] == 'rm -f "$STEPSHOT_AUTH"'
+    assert forget["if"] == "always()" and forget["run"] == 'rm -f "$STEPSHOT_AUTH" "$STEPSHOT_ACCOUNT"'
+    assert {name: forget["env"][name] for name in files} == files
     upload = by_name["Upload reports, images and diffs"]
     paths = upload["with"]["path"].split()
     assert paths == ["build/stepshot/", "!build/stepshot/**/*.zip"]  # traces hold the session cookie

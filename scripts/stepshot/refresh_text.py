@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 
+from .login import RECOMMENDED as AUTH_FILE
+
 # GitHub refuses bodies over 65,536 characters; the full report is cut first, with a pointer to the run.
 MAX_BODY = 60_000
 MAINTAINING = "MAINTAINING.md"
@@ -43,9 +45,10 @@ def cell(text: object) -> str:
     return without_queries(str(text or "")).replace("|", "\\|").replace("\n", " ")
 
 
-def locales_of(paths: list[str]) -> str:
-    """The locales of screenshots/<locale>/<viewport>/<step>.png paths, in the order first seen."""
-    return ", ".join(dict.fromkeys(p.split("/")[1] for p in paths))
+def locales_of(outcome, paths: list[str]) -> str:
+    """The run's locales that screenshots/<locale>/<viewport>/<step>.png paths belong to, in the run's order."""
+    found = {p.split("/")[1] for p in paths}
+    return ", ".join(code for code in outcome.locales if code in found)
 
 
 def count(n: int, word: str) -> str:
@@ -69,7 +72,7 @@ def with_reports(head: str, reports: dict[str, str]) -> str:
 
 def pr_title(outcome) -> str:
     images = [f["path"] for f in outcome.files if f["path"].endswith(".png")]
-    return f"Screenshots: {count(len(images), 'image')} changed on {outcome.target} ({locales_of(images)})"
+    return f"Screenshots: {count(len(images), 'image')} changed on {outcome.target} ({locales_of(outcome, images)})"
 
 
 def pr_body(outcome, reports: dict[str, str]) -> str:
@@ -171,9 +174,9 @@ def issue_body_blocked(outcome, reports: dict[str, str]) -> str:
             "",
             "**Renew the saved login** (a person, on a computer with a screen):",
             "",
-            "1. `stepshot login --auth linkedin.auth.json` opens a browser: sign in as the test account and "
+            f"1. `stepshot login --auth {AUTH_FILE}` opens a browser: sign in as the test account and "
             "pass every verification LinkedIn asks for.",
-            f"2. `gh secret set {SECRET} --env {ENVIRONMENT} < linkedin.auth.json`, then delete the file.",
+            f"2. `gh secret set {SECRET} --env {ENVIRONMENT} < {AUTH_FILE}`, then delete the file.",
             "3. Run the nightly again (Actions → Nightly screenshots → Run workflow). "
             "This issue is closed by the first run that passes.",
             "",
