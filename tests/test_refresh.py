@@ -231,7 +231,7 @@ def test_a_renamed_label_gives_broken_with_the_step_and_the_suggestion(repo):
     title = (repo / OUT / "issue-title.txt").read_text(encoding="utf-8")
     assert title == "Nightly screenshots broken: 1 step no longer matches stand-in:label-renamed (en)\n"
     body = (repo / OUT / "issue-body.md").read_text(encoding="utf-8")
-    assert f"| en | desktop | `open-ai-setting` |" in body
+    assert "| en | desktop | `open-ai-setting` |" in body
     assert f"`{RENAMED_KEY}`: \"{expected}\"" in body
     assert f"`screenshots/labels/en.yml`, `labels.{RENAMED_KEY}.text`: \"{expected}\" → \"{renamed}\"?" in body
     assert "The screenshots were kept as they are; nothing was committed." in body

@@ -95,8 +95,8 @@ def test_zizmor_passes_on_every_workflow():
 
 def test_zizmor_fails_on_a_broken_workflow(tmp_path):
     text = (WORKFLOWS / "ci.yml").read_text(encoding="utf-8")
-    checkout = re.search(r"actions/checkout@[0-9a-f]{40} # v[\d.]+\n        with:\n          persist-credentials: false",
-                         text)
+    checkout = re.search(r"actions/checkout@[0-9a-f]{40} # v[\d.]+\n"
+                         r"        with:\n          persist-credentials: false", text)
     assert checkout, "ci.yml's checkout step changed shape; update this test"
     text = text.replace(checkout.group(0), "actions/checkout@v7")
     text += ('      - name: Leak\n'

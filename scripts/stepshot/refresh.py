@@ -127,11 +127,12 @@ def refresh(repo: Path, target: str = "stand-in", locales: list[str] | None = No
     root, base = prepare(repo, branch)
     out = out or default_out(root)
     clear_out(out)
+    (paths.reports_dir(root) / "capture.json").unlink(missing_ok=True)  # only this run's report counts
     try:
         code = run_capture(root, target, locales, viewports, auth)
         if code not in (EXIT_OK, EXIT_DRIFT, EXIT_TARGET_UNUSABLE):
             raise CaptureFailed(code)
-        report = read_capture_report(paths.reports_dir(root))
+        report = read_capture_report(paths.reports_dir(root), code)
         found = gitops.changes(root, SCREENSHOTS)
         outcome = Outcome(outcome="unchanged", target=target, locales=locales or list(LOCALES),
                           base=base, branch=branch, images=changed_images(report))
@@ -192,14 +193,19 @@ def commit_message(outcome: Outcome) -> str:
 
 # ---------- reading capture's report ----------
 
-def read_capture_report(report_dir: Path) -> dict:
+def read_capture_report(report_dir: Path, code: int) -> dict:
+    """capture.json of the run that just ended with `code`; a crash (Python exits 1) is no drift."""
     path = report_dir / "capture.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        report = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise StepshotError(f"{path}: capture wrote no report") from None
+        raise StepshotError(f"{path}: capture ended with exit code {code} without writing its report") from None
     except json.JSONDecodeError as exc:
         raise StepshotError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    if report.get("exit_code") != code:
+        raise StepshotError(f"{path}: exit_code: {report.get('exit_code')!r}, but capture ended with {code} "
+                            "(a crash: see its message above)")
+    return report
 
 
 def changed_images(report: dict) -> list[dict]:
