@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser screenshots site serve test check clean
+.PHONY: install browser screenshots site serve test check bench lighthouse clean
 
 install: $(STAMP)
 
@@ -34,6 +34,19 @@ test: $(STAMP) browser
 
 check: $(STAMP) browser
 	$(VENV)/bin/stepshot check
+
+# Capture speed against shot-scraper and a bare Playwright loop, and site build scaling; writes BENCHMARKS.md.
+bench: $(STAMP) browser
+	$(VENV)/bin/stepshot bench
+
+# Lighthouse (npm, pinned in scripts/lighthouse/package-lock.json) on the built guide in en, ar and ja.
+LIGHTHOUSE := scripts/lighthouse/node_modules/lighthouse/package.json
+$(LIGHTHOUSE): scripts/lighthouse/package-lock.json
+	cd scripts/lighthouse && npm ci --no-audit --no-fund --silent
+	touch $@
+
+lighthouse: $(STAMP) browser $(LIGHTHOUSE)
+	$(VENV)/bin/stepshot lighthouse
 
 clean:
 	rm -rf site build

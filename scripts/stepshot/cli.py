@@ -285,6 +285,32 @@ def cmd_translations(args) -> int:
     return 1 if outdated else 0
 
 
+def cmd_bench(args) -> int:
+    """Time the capture against shot-scraper and a bare Playwright loop, and the site build per locale.
+
+    Prints medians and the ratios ours / shot-scraper and ours / floor; profiles ours once when a target is
+    missed; writes BENCHMARKS.md after a run of everything (or to --out). Takes a while: the full capture
+    runs three ways, --repeat times each.
+    Example: stepshot bench --repeat 3
+    Example: stepshot bench --repeat 1 --locale en --skip-site
+    """
+    from .bench.run import BenchOptions, run_bench
+
+    run_bench(BenchOptions(repeat=args.repeat, locales=args.locale, viewports=args.viewport,
+                           capture=not args.skip_capture, site=not args.skip_site, profile=not args.no_profile,
+                           out=args.out))
+    return 0
+
+
+def add_bench_options(p):
+    p.add_argument("--repeat", type=_workers, default=3, metavar="N", help="rounds of each contender (default 3)")
+    p.add_argument("--skip-capture", action="store_true", help="only the site build benchmark")
+    p.add_argument("--skip-site", action="store_true", help="only the capture benchmark")
+    p.add_argument("--no-profile", action="store_true", help="no profile of ours even when a target is missed")
+    p.add_argument("--out", type=Path, default=None, metavar="FILE",
+                   help="write the report here (default: BENCHMARKS.md, after a run of everything)")
+
+
 COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
@@ -297,6 +323,7 @@ COMMANDS = {
     "refresh": (cmd_refresh, [add_target_options, add_locale_option, add_viewport_option, add_refresh_options]),
     "links": (cmd_links, [add_links_options]),
     "translations": (cmd_translations, [add_locale_option]),
+    "bench": (cmd_bench, [add_locale_option, add_viewport_option, add_bench_options]),
 }
 
 
