@@ -104,10 +104,14 @@ def pr_body(outcome, reports: dict[str, str]) -> str:
 
 # ---------- broken: the issue ----------
 
+def no_longer_match(n: int) -> str:
+    return f"{count(n, 'step')} no longer {'matches' if n == 1 else 'match'}"
+
+
 def issue_title_broken(outcome) -> str:
-    locales = sorted({b["locale"] for b in outcome.broken})
-    return (f"Nightly screenshots broken: {count(len(outcome.broken), 'step')} no longer "
-            f"{'matches' if len(outcome.broken) == 1 else 'match'} {outcome.target} ({', '.join(locales)})")
+    broken = {b["locale"] for b in outcome.broken}
+    locales = ", ".join(code for code in outcome.locales if code in broken)
+    return f"Nightly screenshots broken: {no_longer_match(len(outcome.broken))} {outcome.target} ({locales})"
 
 
 def suggestion_cell(step: dict) -> str:
@@ -118,7 +122,7 @@ def suggestion_cell(step: dict) -> str:
 def issue_body_broken(outcome, reports: dict[str, str]) -> str:
     lines = [
         f"The nightly run against {outcome.target} could not follow the guide: "
-        f"{count(len(outcome.broken), 'step')} no longer match what the page shows. "
+        f"{no_longer_match(len(outcome.broken))} what the page shows. "
         "The screenshots were kept as they are; nothing was committed.",
         "",
         "| locale | viewport | step | problem | label the guide quotes | the page shows instead |",
@@ -162,8 +166,8 @@ def issue_body_blocked(outcome, reports: dict[str, str]) -> str:
     blocked = outcome.blocked or {}
     reason = blocked.get("reason", "")
     lines = [
-        f"The nightly run could not use {outcome.target} at all, so nothing was checked or captured "
-        f"(reason: `{cell(reason)}`). This is not a change of LinkedIn's settings pages.",
+        f"The nightly run could not use {outcome.target} (reason: `{cell(reason)}`), so it could not check the "
+        "guide; nothing was committed. This says nothing about LinkedIn's settings pages themselves.",
         "",
         f"> {cell(blocked.get('detail'))}",
         "",
