@@ -2,12 +2,13 @@
 its pixels changed, with a manifest kept consistent with the files and a drift report.
 
 Each shot is taken in the walker's on_step hook, just before the step's action: personal data replaced
-by the persona, the annotation drawn from the live control's box, the crop cut. It is held in memory and
-committed only once the step has passed (the click led to the expected page): a broken step keeps the
-previous image and marks it stale. Committing compares pixels with the file on disk (imagediff); an
-unchanged image is not touched, a changed or new one is optimised losslessly and moved into place
-atomically, then the manifest is updated. On start, the manifest is reconciled with the files, which
-repairs whatever a killed run left.
+by the persona, the annotation drawn from the live control's box, the crop cut. It is held in memory
+and compared with the file on disk (imagediff) once the step has passed (the click led to the expected
+page). After the walk, images are committed locale by locale: an unchanged image is not touched; a
+changed or new one is optimised losslessly and moved into place atomically, then the manifest is
+updated. A locale with a broken step gets no new image (see Run.commit); a broken step keeps the
+previous image, marked stale. On start, the manifest is reconciled with the files, which repairs
+whatever a killed run left.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class ImageResult:
     width: int | None = None
     height: int | None = None
     stale: bool = False
+    held: bool = False                            # changed or new, not written: its locale has drift
     share: float | None = None                    # changed: share of pixels changed, 0..1
     bbox: list[int] | None = None                 # changed: [left, top, right, bottom] in image pixels
     artifacts: dict[str, str] = field(default_factory=dict)  # before/after/diff/failure/trace, under build/
@@ -103,8 +105,17 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+@dataclass
+class Decision:
+    """What committing one image will do, decided while walking, done after the walk."""
+
+    image: ImageResult
+    png: bytes | None = None        # the new screenshot, for a changed or new image
+    entry: dict | None = None       # the manifest entry for an unchanged image, or the new one's fields
+
+
 class ImageStore:
-    """Commits shots to screenshots/ and the manifest; writes change artifacts. Thread-safe."""
+    """Decides what to do with each shot, and does it: files in screenshots/, the manifest, artifacts."""
 
     def __init__(self, manifest: Manifest, root: Path, artifacts: Path, threshold: float, source: str, day: str):
         self.manifest = manifest
@@ -115,54 +126,63 @@ class ImageStore:
         self.day = day
 
     def _result(self, key: str, result: StepResult, status: str) -> ImageResult:
-        entry = self.manifest.images.get(key)
-        return ImageResult(
-            key=key, locale=result.locale, viewport=result.viewport, flow=result.flow, step=result.step,
-            number=result.number, status=status, path=_relative(self.manifest.file(key), self.root),
-            bytes=entry["bytes"] if entry else None, width=entry["width"] if entry else None,
-            height=entry["height"] if entry else None, stale=bool(entry and entry["stale"]))
+        return ImageResult(key=key, locale=result.locale, viewport=result.viewport, flow=result.flow,
+                           step=result.step, number=result.number, status=status,
+                           path=_relative(self.manifest.file(key), self.root))
 
     def _artifact(self, key: str, suffix: str, data: bytes) -> str:
         path = self.artifacts / key.replace(".png", f".{suffix}.png")
         imagefile.write_atomic(path, data)
         return _relative(path, self.root)
 
-    def keep_stale(self, key: str, result: StepResult, status: str) -> ImageResult:
+    def not_taken(self, key: str, result: StepResult) -> Decision:
         """A step that broke or was not reached: the previous image stays, marked stale."""
-        self.manifest.mark_stale(key)
-        return self._result(key, result, status)
+        return Decision(self._result(key, result, result.status))
 
-    def commit(self, key: str, shot: Shot, result: StepResult, verified_labels: list[dict]) -> ImageResult:
+    def decide(self, key: str, shot: Shot, result: StepResult, verified_labels: list[dict]) -> Decision:
+        """Compare the shot with the file on disk; for a change, write before/after/diff artifacts."""
         file = self.manifest.file(key)
         entry = self.manifest.images.get(key)
         where = {"locale": result.locale, "viewport": result.viewport, "flow": result.flow, "step": result.step,
                  "number": result.number, "path": _relative(file, self.root), "verified_labels": verified_labels,
                  "stale": False}
-        status, diff_info = "new", {}
-        if entry is not None:
-            before = file.read_bytes()
-            diff, pixel_map = imagediff.compare(before, shot.png, self.threshold)
-            if not diff.changed:
-                self.manifest.update(key, {**entry, **where})
-                return self._result(key, result, "unchanged")
-            status = "changed"
-            buffer = _png(imagediff.diff_image(shot.png, pixel_map))
-            diff_info = {
-                "share": round(diff.share, 6), "bbox": list(diff.bbox) if diff.bbox else None,
-                "artifacts": {"before": self._artifact(key, "before", before),
-                              "after": self._artifact(key, "after", shot.png),
-                              "diff": self._artifact(key, "diff", buffer)},
-            }
-        data = imagefile.optimize(shot.png)
-        width, height = imagefile.dimensions(data)
-        imagefile.write_atomic(file, data)          # the image first, the manifest after: see reconcile
-        self.manifest.update(key, {**where, "sha256": imagefile.sha256(data), "width": width, "height": height,
-                                   "bytes": len(data), "source": self.source, "changed": self.day,
-                                   "tool_version": __version__})
-        image = self._result(key, result, status)
-        for name, value in diff_info.items():
-            setattr(image, name, value)
-        return image
+        if entry is None:
+            return Decision(self._result(key, result, "new"), shot.png, where)
+        before = file.read_bytes()
+        diff, pixel_map = imagediff.compare(before, shot.png, self.threshold)
+        if not diff.changed:
+            return Decision(self._result(key, result, "unchanged"), entry={**entry, **where})
+        image = self._result(key, result, "changed")
+        image.share = round(diff.share, 6)
+        image.bbox = list(diff.bbox) if diff.bbox else None
+        image.artifacts = {"before": self._artifact(key, "before", before),
+                           "after": self._artifact(key, "after", shot.png),
+                           "diff": self._artifact(key, "diff", _png(imagediff.diff_image(shot.png, pixel_map)))}
+        return Decision(image, shot.png, where)
+
+    def apply(self, decision: Decision, hold: bool) -> bool:
+        """Do what was decided; with `hold`, replace no image (its locale has drift). True if a file was written."""
+        image = decision.image
+        key = image.key
+        written = False
+        if image.status == "unchanged":
+            self.manifest.update(key, decision.entry)
+        elif image.status in ("changed", "new") and not hold:
+            data = imagefile.optimize(decision.png)
+            width, height = imagefile.dimensions(data)
+            imagefile.write_atomic(self.manifest.file(key), data)   # the image first, the manifest after
+            self.manifest.update(key, {**decision.entry, "sha256": imagefile.sha256(data), "width": width,
+                                       "height": height, "bytes": len(data), "source": self.source,
+                                       "changed": self.day, "tool_version": __version__})
+            written = True
+        else:  # broken, not reached, or a change held back: the image on disk no longer shows the target
+            self.manifest.mark_stale(key)
+            image.held = image.status in ("changed", "new")
+        entry = self.manifest.images.get(key)
+        if entry:
+            image.bytes, image.width, image.height, image.stale = \
+                entry["bytes"], entry["width"], entry["height"], entry["stale"]
+        return written
 
 
 def _png(image) -> bytes:
@@ -288,7 +308,7 @@ class Run:
         self.root = root
         self.progress = progress
         self.steps = set(options.steps) if options.steps else None
-        self.images: list[ImageResult] = []
+        self.decisions: list[Decision] = []
         self.verified: dict[str, dict] = {}
         self.lock = threading.Lock()
 
@@ -296,7 +316,7 @@ class Run:
         context = target.new_context(unit.locale, unit.viewport)
         try:
             context.add_init_script(FREEZE_JS)
-            context.tracing.start(screenshots=True, snapshots=True)
+            context.tracing.start(screenshots=False, snapshots=True)
             page = context.new_page()
             page.clock.set_fixed_time(FIXED_TIME)
             for flow in unit.flows:
@@ -341,11 +361,10 @@ class Run:
                 continue
             key = image_key(result.locale, result.viewport, result.step)
             if result.status == "ok":
-                image = self.store.commit(key, shots[result.step], result, _verified_labels(self.project, result))
-                with self.lock:
-                    self.verified[key] = {"date": self.store.day, "source": self.store.source}
+                decision = self.store.decide(key, shots[result.step], result, _verified_labels(self.project, result))
             else:
-                image = self.store.keep_stale(key, result, result.status)
+                decision = self.store.not_taken(key, result)
+                image = decision.image
                 if result.status == "broken":
                     image.problem, image.label_key, image.expected_label = \
                         result.problem, result.label_key, result.expected_label
@@ -353,8 +372,23 @@ class Run:
                                          for s in result.suggestions]
                     image.artifacts = dict(failure)
             with self.lock:
-                self.images.append(image)
-            self.progress.image(image)
+                self.decisions.append(decision)
+            self.progress.image(decision.image)
+
+    def commit(self) -> None:
+        """Write what the walk decided, locale by locale.
+
+        A locale with a broken step gets no new image at all: its guide page quotes labels that no longer
+        match the target, and pictures showing the new screens next to the old words would contradict it.
+        Its previous images stay, marked stale where they no longer show the target.
+        """
+        drifted = {d.image.locale for d in self.decisions if d.image.status in ("broken", "skipped")}
+        for decision in sorted(self.decisions, key=lambda d: d.image.key):
+            image = decision.image
+            if self.store.apply(decision, hold=image.locale in drifted):
+                self.progress.line(f"  wrote {image.key} ({image.status})")
+            if image.status == "unchanged" or (image.status in ("changed", "new") and not image.held):
+                self.verified[image.key] = {"date": self.store.day, "source": self.store.source}
 
 
 def _units(project: Project, options: CaptureOptions) -> list[Unit]:
@@ -475,12 +509,18 @@ def run_capture(spec: str, project: Project, options: CaptureOptions, auth: Path
     t0 = time.monotonic()
     try:
         _run_workers(run, units, target_spec, auth, browser, options.workers)
-    except TargetUnusable as exc:
+        run.commit()
+    except TargetUnusable as exc:  # nothing is written: what was walked may be half a locale
         report.unusable = {"reason": exc.reason, "detail": exc.detail}
         raise
     finally:
         progress.finish()
-        report.images = sorted(run.images, key=lambda i: i.key)
+        report.images = sorted((d.image for d in run.decisions), key=lambda i: i.key)
+        for image in report.images:
+            entry = manifest.images.get(image.key)
+            if entry and image.bytes is None:
+                image.bytes, image.width, image.height, image.stale = \
+                    entry["bytes"], entry["width"], entry["height"], entry["stale"]
         report.wall_seconds = round(time.monotonic() - t0, 1)
         if run.verified:
             record_verified(verified_file(root), run.verified)

@@ -48,6 +48,10 @@ def _link(name: str, path: str | None, report_dir: Path, root: Path) -> str:
     return f"[{name}]({Path(os.path.relpath(root / path, report_dir)).as_posix()})"
 
 
+def _written(image) -> str:
+    return "held back" if image.held else "yes"
+
+
 def _artifact_links(image, report_dir: Path, root: Path) -> str:
     return " · ".join(_link(name, path, report_dir, root) for name, path in image.artifacts.items())
 
@@ -85,18 +89,20 @@ def markdown(report, report_dir: Path, root: Path) -> str:
     changed = [i for i in report.images if i.status == "changed"]
     if changed:
         lines += [f"## Changed ({len(changed)})", "",
-                  f"Pixels that differ beyond the threshold ({report.threshold}), anti-aliasing ignored.", "",
-                  "| image | pixels changed | region (left, top, right, bottom) | before / after / diff |",
-                  "|---|---|---|---|"]
+                  f"Pixels that differ beyond the threshold ({report.threshold}), anti-aliasing ignored. "
+                  "*Held back*: not written, because a step of the same locale is broken.", "",
+                  "| image | pixels changed | region (left, top, right, bottom) | before / after / diff | written |",
+                  "|---|---|---|---|---|"]
         for image in changed:
             region = ", ".join(str(v) for v in image.bbox) if image.bbox else "–"
-            lines.append(f"| `{image.key}` | {image.share * 100:.2f} % | {region} | "
-                         f"{_artifact_links(image, report_dir, root)} |")
+            lines.append(f"| `{image.key}` | {image.share * 100:.3g} % | {region} | "
+                         f"{_artifact_links(image, report_dir, root)} | {_written(image)} |")
         lines.append("")
     for status, title in (("new", "New"), ("skipped", "Not reached (an earlier step broke)")):
         rows = [i for i in report.images if i.status == status]
         if rows:
-            lines += [f"## {title} ({len(rows)})", ""] + [f"- `{i.key}`" for i in rows] + [""]
+            lines += [f"## {title} ({len(rows)})", ""]
+            lines += [f"- `{i.key}`" + (" (held back)" if i.held else "") for i in rows] + [""]
 
     sizes = report.sizes()
     lines += ["## All images", "",
@@ -105,7 +111,7 @@ def markdown(report, report_dir: Path, root: Path) -> str:
               "| image | status | size | pixels |", "|---|---|---|---|"]
     for image in report.images:
         pixels = f"{image.width}×{image.height}" if image.width else "–"
-        stale = " (stale)" if image.stale else ""
+        stale = " (held back)" if image.held else " (stale)" if image.stale else ""
         lines.append(f"| `{image.key}` | {image.status}{stale} | {_kb(image.bytes)} | {pixels} |")
     lines.append("")
     if not any(counts.values()):
