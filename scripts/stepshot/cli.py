@@ -311,6 +311,35 @@ def add_bench_options(p):
                    help="write the report here (default: BENCHMARKS.md, after a run of everything)")
 
 
+def cmd_lighthouse(args) -> int:
+    """Run Lighthouse (mobile) on the built guide in en, ar and ja; exit 1 when a score is below budget.
+
+    Budget: performance >= 95, accessibility, best practices and SEO 100. One line per page and category
+    below budget. Builds the site first (into build/lighthouse/site) unless --site names a built one; serves
+    it on a free port with gzip like a static host; the JSON reports go to build/lighthouse/.
+    Example: stepshot lighthouse
+    Example: stepshot lighthouse --site site --locale ja
+    """
+    from .gates.lighthouse import audit_guide, build_site, problems, summary
+
+    out = paths.reports_dir().parent / "lighthouse"
+    site = args.site or build_site(out / "site")
+    pages = audit_guide(site, out, args.locale)
+    for page in pages:
+        print(summary(page))
+    failures = problems(pages)
+    for line in failures:
+        print(line)
+    print(f"lighthouse: {len(pages)} pages, {len(failures)} below budget; reports in {out}")
+    return 1 if failures else 0
+
+
+def add_lighthouse_options(p):
+    p.add_argument("--site", type=Path, default=None, metavar="DIR", help="a built site (default: build one)")
+    p.add_argument("--locale", action="append", metavar="L", choices=list(LOCALES),
+                   help="the guide in this locale (repeatable; default: en, ar, ja)")
+
+
 COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
@@ -324,6 +353,7 @@ COMMANDS = {
     "links": (cmd_links, [add_links_options]),
     "translations": (cmd_translations, [add_locale_option]),
     "bench": (cmd_bench, [add_locale_option, add_viewport_option, add_bench_options]),
+    "lighthouse": (cmd_lighthouse, [add_lighthouse_options]),
 }
 
 

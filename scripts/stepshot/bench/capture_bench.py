@@ -85,25 +85,27 @@ def _check_outputs(folder: Path, states: list[PageState], who: str) -> None:
         raise BenchFailed(f"{who}: {len(missing)} of {len(states)} screenshots missing (e.g. {missing[0]})")
 
 
-def _locale_args(locales: list[str], viewports: list[str], all_viewports: list[str]) -> list[str]:
+def _selection_args(locales: list[str], viewports: list[str], all_viewports: list[str],
+                    steps: list[str] | None) -> list[str]:
     args = [] if locales == list(LOCALES) else [a for code in locales for a in ("--locale", code)]
     if viewports != all_viewports:
         args += [a for v in viewports for a in ("--viewport", v)]
-    return args
+    return args + [a for step in steps or [] for a in ("--step", step)]
 
 
 class Contenders:
     """The three ways to take the pictures; each call is one timed run into a fresh folder."""
 
     def __init__(self, states: list[PageState], locales: list[str], viewports: list[str], work: Path,
-                 shot_scraper_env: dict[str, str], source_root: Path, all_viewports: list[str]):
+                 shot_scraper_env: dict[str, str], source_root: Path, all_viewports: list[str],
+                 steps: list[str] | None = None):
         self.states = states
         self.locales = locales
         self.viewports = viewports
         self.work = work
         self.env = shot_scraper_env
         self.source_root = source_root
-        self.selection = _locale_args(locales, viewports, all_viewports)
+        self.selection = _selection_args(locales, viewports, all_viewports, steps)
         work.mkdir(parents=True, exist_ok=True)
         self.states_file = work / "states.json"
         self.states_file.write_text(json.dumps([s.to_dict() for s in states], ensure_ascii=False), encoding="utf-8")
@@ -157,15 +159,17 @@ def rounds(repeat: int) -> list[list[str]]:
     return [list(CONTENDERS[i % 3:] + CONTENDERS[:i % 3]) for i in range(repeat)]
 
 
-def contenders_for(project: Project, locales: list[str], viewports: list[str], work: Path) -> Contenders:
+def contenders_for(project: Project, locales: list[str], viewports: list[str], work: Path,
+                   steps: list[str] | None = None) -> Contenders:
+    """steps: only these step ids (ours still walks their whole flows to reach them)."""
     from playwright.sync_api import sync_playwright
 
     from ..browser import VIEWPORTS
 
-    states = page_states(project, locales, viewports)
+    states = [s for s in page_states(project, locales, viewports) if steps is None or s.step in steps]
     with sync_playwright() as pw:
         env = shotscraper.browser_env(pw, work / "playwright-browsers")
-    return Contenders(states, locales, viewports, work, env, paths.repo_root(), list(VIEWPORTS))
+    return Contenders(states, locales, viewports, work, env, paths.repo_root(), list(VIEWPORTS), steps)
 
 
 def run_capture_bench(contenders: Contenders, repeat: int, say: Callable[[str], None] = print) -> CaptureBench:

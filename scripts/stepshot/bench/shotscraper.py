@@ -26,7 +26,7 @@ import yaml
 
 from .. import annotate
 from ..browser import CONTAINER_FLAGS, MOBILE_USER_AGENT, VIEWPORTS, resolve_chromium
-from ..errors import BrowserMissing
+from ..gates import ToolMissing
 from .states import PageState
 
 HIGHLIGHT_ATTRIBUTE = "data-bench-highlight"
@@ -89,8 +89,7 @@ def executable() -> Path:
         return found
     which = shutil.which("shot-scraper")
     if which is None:
-        raise BrowserMissing("shot-scraper is not installed: `make bench` installs the pinned one "
-                             "(.venv/bin/pip install -e '.[test]')")
+        raise ToolMissing("shot-scraper is not installed: `make install` installs the pinned one (test extra)")
     return Path(which)
 
 
