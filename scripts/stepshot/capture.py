@@ -56,14 +56,6 @@ STATUSES = ("unchanged", "changed", "new", "broken", "skipped")
 
 
 @dataclass
-class Shot:
-    """A screenshot held in memory until its step has passed."""
-
-    png: bytes
-    annotation: annotate.Annotation
-
-
-@dataclass
 class ImageResult:
     """What happened to one image in this run (one row of the report)."""
 
@@ -139,26 +131,26 @@ class ImageStore:
         """A step that broke or was not reached: the previous image stays, marked stale."""
         return Decision(self._result(key, result, result.status))
 
-    def decide(self, key: str, shot: Shot, result: StepResult, verified_labels: list[dict]) -> Decision:
-        """Compare the shot with the file on disk; for a change, write before/after/diff artifacts."""
+    def decide(self, key: str, png: bytes, result: StepResult, verified_labels: list[dict]) -> Decision:
+        """Compare the screenshot with the file on disk; for a change, write before/after/diff artifacts."""
         file = self.manifest.file(key)
         entry = self.manifest.images.get(key)
         where = {"locale": result.locale, "viewport": result.viewport, "flow": result.flow, "step": result.step,
                  "number": result.number, "path": _relative(file, self.root), "verified_labels": verified_labels,
                  "stale": False}
         if entry is None:
-            return Decision(self._result(key, result, "new"), shot.png, where)
+            return Decision(self._result(key, result, "new"), png, where)
         before = file.read_bytes()
-        diff, pixel_map = imagediff.compare(before, shot.png, self.threshold)
+        diff, pixel_map = imagediff.compare(before, png, self.threshold)
         if not diff.changed:
             return Decision(self._result(key, result, "unchanged"), entry={**entry, **where})
         image = self._result(key, result, "changed")
         image.share = round(diff.share, 6)
         image.bbox = list(diff.bbox) if diff.bbox else None
         image.artifacts = {"before": self._artifact(key, "before", before),
-                           "after": self._artifact(key, "after", shot.png),
-                           "diff": self._artifact(key, "diff", _png(imagediff.diff_image(shot.png, pixel_map)))}
-        return Decision(image, shot.png, where)
+                           "after": self._artifact(key, "after", png),
+                           "diff": self._artifact(key, "diff", _png(imagediff.diff_image(png, pixel_map)))}
+        return Decision(image, png, where)
 
     def apply(self, decision: Decision, hold: bool) -> bool:
         """Do what was decided; with `hold`, replace no image (its locale has drift). True if a file was written."""
@@ -252,7 +244,7 @@ class Shooter:
         # with the annotation drawn, just before the screenshot.
         self.observe = observe or (lambda phase, ctx: None)
 
-    def __call__(self, ctx: StepContext) -> Shot:
+    def __call__(self, ctx: StepContext) -> bytes:
         page = ctx.page
         self.observe("before-redaction", ctx)
         redact.redact(page, self.account, self.persona)
@@ -274,7 +266,7 @@ class Shooter:
             png = page.screenshot(clip=clip, animations="disabled", caret="hide")
         finally:
             annotate.remove(page)
-        return Shot(png, annotation)
+        return png
 
 
 # ---------- walking ----------
@@ -340,7 +332,7 @@ class Run:
 
     def walk_flow(self, target: Target, context, page, unit: Unit, flow: Flow) -> None:
         wanted = _wanted(flow, self.steps)
-        shots: dict[str, Shot] = {}
+        shots: dict[str, bytes] = {}  # held in memory until the step has passed
 
         def on_step(ctx: StepContext) -> None:
             if ctx.step.id in wanted:
