@@ -7,6 +7,7 @@ post-build step; `finish()` runs after the last of them (see hooks.py for the ev
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path, PurePosixPath
 
 from mkdocs.structure.files import File
@@ -85,10 +86,14 @@ class SiteBuild:
                                             abs_src_path=str(self.inputs.manifest.file(key))))
         self.og_image[locale] = self.preview_image(locale)
         search = config.plugins["material/search"]
-        # Material reads these from the language partial of the locale being built (theme.language).
+        # Material reads these from the language partial of the locale being built (theme.language): the
+        # lunr language its search worker loads, how words split (ja: also at 、。), and which lunr
+        # pipeline steps stay (ja keeps the stemmer only, ar none: English stop words would not fit).
+        pipeline = search._translate(config, "search.config.pipeline")
         self.search_config[locale] = {
             "lang": [search._translate(config, "search.config.lang")],
             "separator": search._translate(config, "search.config.separator"),
+            "pipeline": [step for step in re.split(r"\s*,\s*", pipeline.strip()) if step],
         }
         return files
 

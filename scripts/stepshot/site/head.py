@@ -1,9 +1,8 @@
 """Per-page head: absolute hreflang alternates with x-default, Open Graph meta, and the search scope.
 
 Material writes relative `<link rel="alternate" hreflang>` tags; crawlers want absolute ones and an
-x-default, so `alternates()` rewrites exactly those tags. Material's script fetches sitemap.xml next to
-every alternate: each locale folder gets one (siteindex.py), and on hosts other than site_url (a local
-preview) overrides/main.html drops the absolute alternates before that script runs.
+x-default, so `alternates()` rewrites exactly those tags. Material's script would fetch sitemap.xml next to
+each of them (a 404 per locale on every page): overrides/main.html keeps them out of its sight.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Site-wide indexes written once every locale is built: sitemaps and per-locale search indexes.
 
 - sitemap.xml at the root lists every page with its hreflang alternates and x-default; each locale
-  folder gets its own sitemap.xml (its pages) because Material fetches one next to every alternate link.
+  folder gets its own sitemap.xml (its pages): Material's instant navigation and previews read
+  sitemap.xml at `base`, which is the locale folder on a locale's pages (head.scope_search).
 - mkdocs-static-i18n merges every language into one search index; each locale gets its own index in
   <locale>/search/ (head.scope_search points the locale's pages at it), and the root keeps English only.
 """
