@@ -120,7 +120,7 @@ def scores_of(name: str, report: dict) -> PageScores:
         page.runtime_error = f"{error.get('code')}: {error.get('message', '')}".strip()
     for cid, category in report.get("categories", {}).items():
         failing = []
-        for ref in category.get("auditRefs", []):
+        for ref in sorted(category.get("auditRefs", []), key=lambda r: -r.get("weight", 0)):  # costliest first
             audit = report["audits"].get(ref["id"], {})
             if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 1:
                 value = audit.get("displayValue")
@@ -141,7 +141,7 @@ def problems(pages: list[PageScores], budget: dict[str, float] | None = None) ->
             score = page.scores.get(category)
             if score is None or score < minimum:
                 shown = "no score" if score is None else f"{round(score * 100)}"
-                audits = ", ".join(page.failing_audits.get(category, [])[:4]) or "no audit named"
+                audits = ", ".join(page.failing_audits.get(category, [])[:6]) or "no audit named"
                 runs = f" (median of {len(page.performance_runs)} runs, CPU slowdown {page.cpu_slowdown}x)" \
                     if category == "performance" and page.performance_runs else ""
                 lines.append(f"{page.name}: {category} {shown}{runs} < {round(minimum * 100)}: {audits}")

@@ -92,9 +92,10 @@ def crawl(site_dir: Path, site_url: str | None = None) -> Crawl:
         for where, ref in page_of(file).refs:
             if ref.startswith(SKIPPED_SCHEMES) or ref in ("#", ""):
                 continue
+            local = ref
             if origin and ref.startswith(f"{origin.scheme}://{origin.netloc}{base_path}/"):
-                ref = ref[len(f"{origin.scheme}://{origin.netloc}{base_path}"):]
-            absolute = urlsplit(urljoin(here, ref))
+                local = ref[len(f"{origin.scheme}://{origin.netloc}{base_path}"):]
+            absolute = urlsplit(urljoin(here, local))
             if absolute.netloc != "site.invalid":
                 continue  # another host
             count += 1

@@ -1,0 +1,88 @@
+"""Lighthouse gate: the guide in en, ar and ja, mobile, served like a static host, scores performance >= 95 and
+100 in accessibility, best practices and SEO with the pinned Lighthouse and stepshot's Chromium; and
+`stepshot lighthouse` failing, one line per category, on a poor page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stepshot.cli import main
+from stepshot.gates import lighthouse
+
+pytestmark = pytest.mark.browser
+
+POOR_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
+<body>
+<p style="color:#bbb;background:#fff">Grey on white, hard to read.</p>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="40" height="40">
+<a href="more.html"></a>
+<script>console.error("broken on purpose");</script>
+</body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    return tmp_path_factory.mktemp("lighthouse")
+
+
+@pytest.fixture(scope="module")
+def guide(built_site, reports):
+    return lighthouse.audit_guide(built_site, reports)
+
+
+def test_the_guide_meets_the_budget_in_en_ar_and_ja(guide):
+    assert [page.name for page in guide] == ["en /", "ar /ar/", "ja /ja/"]
+    assert lighthouse.problems(guide) == [], "\n".join(lighthouse.summary(page) for page in guide)
+
+
+def test_the_pinned_lighthouse_ran_with_stepshots_chromium(guide, reports):
+    folder = lighthouse.package_dir()
+    assert lighthouse.wanted_version(folder) == lighthouse.installed_version(folder) == "12.2.3"
+    report = json.loads((reports / "en.json").read_text(encoding="utf-8"))
+    assert report["lighthouseVersion"] == "12.2.3"
+    assert report["configSettings"]["formFactor"] == "mobile"
+    from playwright.sync_api import sync_playwright
+
+    from stepshot.browser import launch
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        major = browser.version.split(".")[0]
+        browser.close()
+    assert f"HeadlessChrome/{major}." in report["environment"]["hostUserAgent"]
+
+
+def test_a_poor_page_fails_with_one_line_per_category(tmp_path, capsys):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(POOR_PAGE, encoding="utf-8")
+    assert main(["lighthouse", "--site", str(site), "--locale", "en"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    failing = [line for line in out if line.startswith("en /: ") and " < " in line]
+    categories = [line.split(": ")[1].split(" ")[0] for line in failing]
+    assert categories == ["accessibility", "best-practices", "seo"], out
+    accessibility, practices, seo = failing
+    assert "image-alt" in accessibility and "html-has-lang" in accessibility
+    assert "errors-in-console" in practices
+    assert "document-title" in seo and "meta-description" in seo
+    assert out[-1].startswith("lighthouse: 1 pages, 3 below budget")
+
+
+def test_problems_name_the_page_score_and_audits():
+    page = lighthouse.PageScores("ja /ja/", {"performance": 0.9, "accessibility": 1, "best-practices": 1, "seo": 0.92},
+                                 {"performance": ["total-blocking-time (700 ms)"], "seo": ["meta-description"]},
+                                 performance_runs=[0.88, 0.9, 0.93], cpu_slowdown=2.5)
+    assert lighthouse.problems([page]) == [
+        "ja /ja/: performance 90 (median of 3 runs, CPU slowdown 2.5x) < 95: total-blocking-time (700 ms)",
+        "ja /ja/: seo 92 < 100: meta-description",
+    ]
+
+
+@pytest.mark.parametrize("index, multiplier", [(None, 4.0), (2100, 4.0), (1500, 4.0), (900, 2.4), (200, 1.0)])
+def test_cpu_slowdown_is_calibrated_to_the_host(index, multiplier):
+    assert lighthouse.calibrated_slowdown(index) == multiplier
