@@ -12,11 +12,13 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
 from ..browser import CONTAINER_FLAGS, needs_no_sandbox
+from ..errors import BadInput
 from ..site.pages import page_url
 from . import ToolMissing
 
@@ -188,10 +190,6 @@ def summary(page: PageScores) -> str:
 
 def build_site(out: Path) -> Path:
     """`mkdocs build --strict` of the checkout into `out` (the checkout's site/ is left alone)."""
-    import sys
-
-    from ..errors import BadInput
-
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
                             cwd=paths.repo_root(), env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                             capture_output=True, text=True)
