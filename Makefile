@@ -21,7 +21,17 @@ $(STAMP): pyproject.toml constraints.txt
 browser: $(STAMP)
 	@PYTHON=$(PY) sh scripts/install-browser.sh
 
-site: $(STAMP) browser
+# With a saved LinkedIn login (STEPSHOT_AUTH=path, see MAINTAINING.md) the screenshots are re-taken from
+# linkedin.com; without one they come from the local stand-in, and only when none have been taken yet
+# (a clone has them committed; `stepshot capture` re-takes them on demand).
+screenshots: $(STAMP) browser
+ifdef STEPSHOT_AUTH
+	$(VENV)/bin/stepshot capture --target https://www.linkedin.com
+else
+	@test -f screenshots/manifest.json || $(VENV)/bin/stepshot capture
+endif
+
+site: $(STAMP) browser screenshots
 	$(VENV)/bin/mkdocs build --strict --quiet
 	@echo "built site/ ($$(find site -name '*.html' | wc -l) pages)"
 
