@@ -14,7 +14,6 @@ whatever a killed run left.
 from __future__ import annotations
 
 import io
-import queue
 import statistics
 import sys
 import threading
@@ -31,7 +30,7 @@ from .errors import BadInput, TargetUnusable
 from .locales import LOCALES
 from .manifest import Manifest, image_key, record_verified, today, verified_file
 from .model import Flow, Project
-from .targets import STAND_IN, Target, open_target, parse_target
+from .targets import STAND_IN, Target, parse_target, walk_units
 from .walker import StepContext, StepResult, walk_flow
 
 # Any fixed instant: pages that show "now" (relative dates, greetings) look the same on every run.
@@ -402,48 +401,6 @@ def check_steps(project: Project, steps: list[str] | None) -> None:
             raise BadInput(f"--step: {step}: unknown step (known: {', '.join(known)})")
 
 
-def _run_workers(run: Run, units: list[Unit], spec, auth: Path | None, browser, workers: int) -> None:
-    """Walk the units: in this thread with one browser, or in `workers` threads with one browser each.
-
-    Playwright's sync API cannot drive one browser from several threads, so each worker has its own
-    Playwright, browser and (for the stand-in) server.
-    """
-    if workers <= 1:
-        with open_target(spec, auth, browser) as target:
-            run.progress.line(f"capture: {spec.text} at {target.base_url}")
-            for unit in units:
-                run.walk_unit(target, unit)
-        return
-
-    todo: queue.Queue[Unit] = queue.Queue()
-    for unit in units:
-        todo.put(unit)
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def worker() -> None:
-        try:
-            with open_target(spec, auth) as target:
-                while not stop.is_set():
-                    try:
-                        unit = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    run.walk_unit(target, unit)
-        except BaseException as exc:  # handed to the main thread, which raises the first one
-            errors.append(exc)
-            stop.set()
-
-    threads = [threading.Thread(target=worker, name=f"capture-{i}") for i in range(min(workers, len(units)))]
-    run.progress.line(f"capture: {spec.text} ({len(threads)} workers)")
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-
-
 @dataclass
 class CaptureReport:
     target: dict
@@ -500,7 +457,8 @@ def run_capture(spec: str, project: Project, options: CaptureOptions, auth: Path
     run = Run(project, options, store, Shooter(project, account, persona, observe), artifacts, root, progress)
     t0 = time.monotonic()
     try:
-        _run_workers(run, units, target_spec, auth, browser, options.workers)
+        walk_units(target_spec, units, run.walk_unit, auth, browser, options.workers,
+                   opened=lambda target: progress.line(f"capture: {spec} at {target.base_url}"))
         run.commit()
     except TargetUnusable as exc:  # nothing is written: what was walked may be half a locale
         report.unusable = {"reason": exc.reason, "detail": exc.detail}
