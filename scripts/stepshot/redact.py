@@ -16,7 +16,7 @@ from pydantic import Field
 
 from . import paths
 from .errors import BadInput
-from .model import Strict, _read
+from .model import Strict, load_model
 
 ACCOUNT_ENV = "STEPSHOT_ACCOUNT"
 
@@ -37,17 +37,12 @@ class PersonalData(Strict):
     photo: str | None = Field(default=None, min_length=4)  # a part of the photo's URL
 
 
-def _load(path: Path, model):
-    """Read a YAML (or JSON) file into a strict model; BadInput with one line per problem."""
-    return _read(path, model, lambda _path, _data: []).result()
-
-
 def persona_file(root: Path | None = None) -> Path:
     return paths.screenshots_dir(root) / "persona.yml"
 
 
 def load_persona(path: Path | None = None) -> Persona:
-    return _load(path or persona_file(), Persona)
+    return load_model(path or persona_file(), Persona)
 
 
 def account_for(stand_in: bool) -> PersonalData:
@@ -61,7 +56,7 @@ def account_for(stand_in: bool) -> PersonalData:
     if not file:
         raise BadInput(f"{ACCOUNT_ENV}: required to capture a live target: a JSON file with the logged-in "
                        "account's name, headline and email, so the screenshots can hide them")
-    return _load(Path(file), PersonalData)  # JSON is YAML: one loader, one-line errors
+    return load_model(Path(file), PersonalData)  # JSON is YAML: one loader, one-line errors
 
 
 def avatar_data_url(persona: Persona) -> str:
