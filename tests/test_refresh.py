@@ -14,13 +14,15 @@ import shutil
 import socket
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from stepshot.login import RECOMMENDED as AUTH_FILE
 from stepshot.model import load_project
-from stepshot.refresh import DEFAULT_BRANCH, merge_json
+from stepshot.capture import ImageResult
+from stepshot.refresh import DEFAULT_BRANCH, changed_images, merge_json
 from stepshot.standin.variants import RENAMED_KEY, labels_shown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -392,3 +394,16 @@ def test_merge_json_takes_each_changed_key_from_its_shard():
     assert merge_json(base, [en, ar]) == {"schema": 1, "images": {
         "en/a.png": {"sha256": "9"}, "ar/a.png": {"sha256": "8"}, "ar/new.png": {"sha256": "7"}}}
     assert merge_json(base, [base, base]) is base
+
+
+def test_changed_images_leave_out_images_held_back_by_drift():
+    def image(key, status, held=False):
+        return asdict(ImageResult(key=key, locale=key.split("/")[0], viewport="desktop", flow="f", step="s",
+                                  number=1, status=status, path=f"screenshots/{key}", held=held,
+                                  share=0.25 if status == "changed" else None))
+
+    report = {"images": [image("en/desktop/a.png", "changed"), image("en/desktop/b.png", "new"),
+                         image("ar/desktop/a.png", "changed", held=True), image("ar/desktop/b.png", "new", held=True),
+                         image("ar/desktop/c.png", "broken"), image("en/desktop/c.png", "unchanged")]}
+    assert [(i["key"], i["status"]) for i in changed_images(report)] == [
+        ("en/desktop/a.png", "changed"), ("en/desktop/b.png", "new")]

@@ -209,9 +209,14 @@ def read_capture_report(report_dir: Path, code: int) -> dict:
 
 
 def changed_images(report: dict) -> list[dict]:
-    """Capture's changed and new images: {"key", "status", "note"}, the note fit for a table cell."""
+    """Capture's changed and new images: {"key", "status", "note"}, the note fit for a table cell.
+
+    Held images are left out: their locale had drift, so capture did not write them.
+    """
     found = []
     for image in report.get("images", []):
+        if image.get("held"):
+            continue
         if image["status"] == "changed":
             note = f"changed: {image['share'] * 100:.2f} % of pixels"
             if image.get("bbox"):
