@@ -40,7 +40,7 @@ class StepContext:
     step: Step
     locale: str
     viewport: str
-    page: Page          # settled: network idle, fonts loaded, overlays dismissed
+    page: Page          # settled: loaded, fonts ready, overlays dismissed
     target: Locator     # the step's highlight target, resolved, visible, unique
 
 
@@ -180,7 +180,13 @@ class _Walk:
         return True
 
     def settle(self) -> None:
-        self.page.wait_for_load_state("networkidle", timeout=NAVIGATION_TIMEOUT_MS)
+        """Ready for a picture: the document and its images loaded, fonts in, overlays gone.
+
+        Not `networkidle`: LinkedIn keeps connections open, so it comes late or never. What else a shot
+        depends on is awaited where it happens: the target located visible, a switch's saved state
+        (switch_state), the menu open before its link is located.
+        """
+        self.page.wait_for_load_state("load", timeout=NAVIGATION_TIMEOUT_MS)
         self.page.evaluate("async () => { await document.fonts.ready; }")
         self.dismiss_consent()
 
