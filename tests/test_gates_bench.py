@@ -97,11 +97,11 @@ def test_a_target_crop_becomes_a_selector_with_padding(project, tmp_path):
 
 
 @pytest.mark.browser
-def test_the_three_contenders_take_the_same_pictures(project, tmp_path):
+def test_the_three_contenders_take_the_same_pictures(project, tmp_path, playwright_instance):
     """A small real benchmark: shot-scraper (on Debian's Chromium) and the floor reach exactly the same pixels;
     ours differs only where it draws the annotation and puts the persona."""
     steps = ["open-settings", "confirm-ai-off", "mobile-open-settings", "mobile-turn-ai-toggle-off"]
-    contenders = contenders_for(project, ["en"], ["desktop", "mobile"], tmp_path, steps)
+    contenders = contenders_for(project, ["en"], ["desktop", "mobile"], tmp_path, steps, playwright_instance)
     bench = run_capture_bench(contenders, 1, say=lambda line: None)
     assert bench.shots == 4 and all(len(bench.seconds[c]) == 1 for c in (OURS, SHOT_SCRAPER, FLOOR))
     assert bench.ratio(FLOOR) > 0 and bench.ratio(SHOT_SCRAPER) > 0

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from stepshot.cli import main
 from stepshot.gates import lighthouse
 
 pytestmark = pytest.mark.browser
@@ -30,8 +31,8 @@ def reports(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def guide(built_site, reports):
-    return lighthouse.audit_guide(built_site, reports)
+def guide(built_site, reports, playwright_instance):
+    return lighthouse.audit_guide(built_site, reports, playwright=playwright_instance)
 
 
 def test_the_guide_meets_the_budget_in_en_ar_and_ja(guide):
@@ -39,29 +40,24 @@ def test_the_guide_meets_the_budget_in_en_ar_and_ja(guide):
     assert lighthouse.problems(guide) == [], "\n".join(lighthouse.summary(page) for page in guide)
 
 
-def test_the_pinned_lighthouse_ran_with_stepshots_chromium(guide, reports):
+def test_the_pinned_lighthouse_ran_with_stepshots_chromium(guide, reports, browser):
     folder = lighthouse.package_dir()
     assert lighthouse.wanted_version(folder) == lighthouse.installed_version(folder) == "12.2.3"
     report = json.loads((reports / "en.json").read_text(encoding="utf-8"))
     assert report["lighthouseVersion"] == "12.2.3"
     assert report["configSettings"]["formFactor"] == "mobile"
-    from playwright.sync_api import sync_playwright
-
-    from stepshot.browser import launch
-
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        major = browser.version.split(".")[0]
-        browser.close()
+    major = browser.version.split(".")[0]
     assert f"HeadlessChrome/{major}." in report["environment"]["hostUserAgent"]
 
 
-def test_a_poor_page_fails_with_one_line_per_category(tmp_path, capsys):
+def test_a_poor_page_fails_with_one_line_per_category(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(POOR_PAGE, encoding="utf-8")
-    assert main(["lighthouse", "--site", str(site), "--locale", "en"]) == 1
-    out = capsys.readouterr().out.splitlines()
+    result = subprocess.run([sys.executable, "-m", "stepshot.cli", "lighthouse", "--site", str(site), "--locale", "en"],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout.splitlines()
     failing = [line for line in out if line.startswith("en /: ") and " < " in line]
     categories = [line.split(": ")[1].split(" ")[0] for line in failing]
     assert categories == ["accessibility", "best-practices", "seo"], out

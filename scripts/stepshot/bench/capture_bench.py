@@ -160,15 +160,19 @@ def rounds(repeat: int) -> list[list[str]]:
 
 
 def contenders_for(project: Project, locales: list[str], viewports: list[str], work: Path,
-                   steps: list[str] | None = None) -> Contenders:
-    """steps: only these step ids (ours still walks their whole flows to reach them)."""
+                   steps: list[str] | None = None, playwright=None) -> Contenders:
+    """steps: only these step ids (ours still walks their whole flows to reach them). playwright: a running
+    Playwright to ask which Chromium stepshot uses (a second one cannot start in the same thread)."""
     from playwright.sync_api import sync_playwright
 
     from ..browser import VIEWPORTS
 
     states = [s for s in page_states(project, locales, viewports) if steps is None or s.step in steps]
-    with sync_playwright() as pw:
-        env = shotscraper.browser_env(pw, work / "playwright-browsers")
+    if playwright is None:
+        with sync_playwright() as pw:
+            env = shotscraper.browser_env(pw, work / "playwright-browsers")
+    else:
+        env = shotscraper.browser_env(playwright, work / "playwright-browsers")
     return Contenders(states, locales, viewports, work, env, paths.repo_root(), list(VIEWPORTS), steps)
 
 

@@ -63,15 +63,20 @@ def ensure_installed(folder: Path | None = None) -> Path:
     return folder / "node_modules" / "lighthouse" / "cli" / "index.js"
 
 
-def chromium_path() -> Path:
-    """The Chromium stepshot launches, as a path (Lighthouse starts it itself through CHROME_PATH)."""
+def chromium_path(playwright=None) -> Path:
+    """The Chromium stepshot launches, as a path (Lighthouse starts it itself through CHROME_PATH).
+
+    `playwright`: a running Playwright to ask (a second one cannot start in the same thread).
+    """
     from playwright.sync_api import sync_playwright
 
     from ..browser import resolve_chromium
 
-    with sync_playwright() as pw:
-        found = resolve_chromium(pw)
-        return found if found is not None else Path(pw.chromium.executable_path)
+    if playwright is None:
+        with sync_playwright() as pw:
+            return chromium_path(pw)
+    found = resolve_chromium(playwright)
+    return found if found is not None else Path(playwright.chromium.executable_path)
 
 
 def chrome_flags() -> str:
@@ -169,12 +174,12 @@ def audit_page(cli: Path, base_url: str, path: str, name: str, out_dir: Path, ch
     return page
 
 
-def audit_guide(site_dir: Path, out_dir: Path, locales: list[str] | None = None) -> list[PageScores]:
+def audit_guide(site_dir: Path, out_dir: Path, locales: list[str] | None = None, playwright=None) -> list[PageScores]:
     """Serve the built site like a static host and run Lighthouse on the guide in each locale."""
     from .serve import serving
 
     cli = ensure_installed()
-    chromium = chromium_path()
+    chromium = chromium_path(playwright)
     with serving(site_dir) as base_url:
         return [audit_page(cli, base_url, "/" + page_url(code, "index.md"), f"{code} /{page_url(code, 'index.md')}",
                            out_dir, chromium)
