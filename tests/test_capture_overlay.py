@@ -8,9 +8,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from stepshot import annotate, redact
+from stepshot import annotate, paths, redact
 from stepshot.browser import context_options
 from stepshot.capture import _crop
+from stepshot.locales import LOCALES
+from stepshot.model import load_project
+from stepshot.standin.server import running
 
 pytestmark = pytest.mark.browser
 
@@ -222,3 +225,47 @@ def test_crops_frame_the_control_and_its_annotation(open_page, server):
     # clamped to the viewport when the control sits at its edge
     box, a = draw_on(page, "#right-edge")
     assert contains(VIEWPORT, _crop(page, "target", box, a, VIEWPORT))
+
+
+AI_SETTING_PATH = "/mypreferences/d/settings/data-for-ai-improvement"
+
+
+@pytest.fixture(scope="module")
+def stand_in():
+    with running() as url:
+        yield url
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_mobile_toggle_callout_goes_below_the_row_not_over_its_label(browser, stand_in, locale):
+    """On a phone the switch's label fills its row: the callout must leave the row, the badge stay by the switch."""
+    project = load_project(paths.flow_file(), paths.labels_dir(), [locale])
+    context = browser.new_context(**context_options(locale, "mobile"))
+    try:
+        assert context.request.post(stand_in + "/__standin/session").ok
+        page = context.new_page()
+        page.goto(stand_in + AI_SETTING_PATH)
+        switch = page.get_by_role("switch", name=project.text(locale, "ai_toggle"), exact=True)
+        label = page.get_by_text(project.text(locale, "ai_toggle"), exact=True)
+        box, label_box = switch.bounding_box(), label.bounding_box()
+        size = page.viewport_size
+        bounds = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
+        callout = project.labels[locale].callouts["turn_off"]
+        a = annotate.draw(page, box, 5, callout, LOCALES[locale].rtl, locale, bounds)
+        assert drawn(page, "callout").inner_text() == callout
+        row = {"x": bounds["x"], "y": box["y"], "width": bounds["width"], "height": box["height"]}
+        assert overlaps(label_box, row)  # positive control: the label shares the switch's row
+        assert a.side in ("below", "above")
+        assert not overlaps(a.callout, row)
+        for rect in (a.badge, a.callout):
+            assert not overlaps(rect, a.outline) and not overlaps(rect, label_box)
+            assert contains(bounds, rect)
+        # the badge right by the outline: within its width, a margin away from it (or from the label's
+        # last line, where that reaches lower)
+        assert a.outline["x"] <= a.badge["x"] and \
+            a.badge["x"] + a.badge["width"] <= a.outline["x"] + a.outline["width"]
+        gap = a.badge["y"] - (a.outline["y"] + a.outline["height"]) if a.side == "below" else \
+            a.outline["y"] - (a.badge["y"] + a.badge["height"])
+        assert 0 < gap <= 2 * annotate.MARGIN
+    finally:
+        context.close()

@@ -3,8 +3,10 @@
 It is an overlay injected into the page at capture time and placed from the live control's box, so it
 follows the real layout in every locale. The badge (step number) and the callout sit next to the
 control on its inline-end side (right in left-to-right locales, left in right-to-left ones); where that
-side has no room, below, above, or on the other side; never over the control and always inside the
-crop. The overlay takes no clicks and is removed before the step's action runs.
+side has no room or would cover text, on the other side; failing that, below or above the control's
+row (the control and the text beside it), the badge by the outline. Never over the control, always
+inside the crop, over the page's text or images only when no clear spot exists. The overlay takes no
+clicks and is removed before the step's action runs.
 """
 
 from __future__ import annotations
@@ -70,6 +72,36 @@ _DRAW_JS = """
   const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
   const clamp = (v, lo, hi) => Math.max(lo, Math.min(v, Math.max(lo, hi)));
 
+  // What the badge and callout should not cover: the page's visible text (line by line) and images.
+  const texts = [], images = [];
+  const keep = (list, r) => { if (r.width > 0 && r.height > 0 && overlaps(r, bounds)) list.push({x: r.x, y: r.y, width: r.width, height: r.height}); };
+  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!node.nodeValue.trim() || !parent || root.contains(parent) || !parent.checkVisibility({visibilityProperty: true})) continue;
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) keep(texts, r);
+  }
+  for (const img of document.querySelectorAll('img, svg, video, canvas')) {
+    if (!root.contains(img) && img.checkVisibility({visibilityProperty: true})) keep(images, img.getBoundingClientRect());
+  }
+  const content = [...texts, ...images];
+  // Clear means a little space around too: text touching a callout reads as its subject.
+  const clear = r => {
+    const around = {x: r.x - c.margin / 2, y: r.y - c.margin / 2, width: r.width + c.margin, height: r.height + c.margin};
+    return !content.some(other => overlaps(around, other));
+  };
+  // The control's row: the outline's band, grown by the lines of text centred in it (a two-line label).
+  let rowTop = outline.y, rowBottom = outline.y + outline.height;
+  for (const r of texts) {
+    const middle = r.y + r.height / 2;
+    if (middle > outline.y && middle < outline.y + outline.height) {
+      rowTop = Math.min(rowTop, r.y);
+      rowBottom = Math.max(rowBottom, r.y + r.height);
+    }
+  }
+
   // Children go in visual left-to-right order (row-reverse undoes the right-to-left flow).
   const arrange = (withCallout, badgeLeft) => {
     group.replaceChildren();
@@ -79,33 +111,48 @@ _DRAW_JS = """
     leftToRight.forEach(el => group.appendChild(el));
     return rectOf(group);
   };
-  // Next to the control the badge faces it; above or below, it leads in reading order.
-  const badgeAtLeft = side => side === 'right' || (side !== 'left' && !rtl);
   const centreY = outline.y + outline.height / 2;
-  const place = (side, size) => {
-    const minX = bounds.x + c.margin, maxX = bounds.x + bounds.width - c.margin - size.width;
-    const startX = rtl ? outline.x + outline.width - size.width : outline.x;
-    if (side === 'right') return {x: outline.x + outline.width + c.margin, y: centreY - size.height / 2};
-    if (side === 'left') return {x: outline.x - c.margin - size.width, y: centreY - size.height / 2};
-    if (side === 'below') return {x: clamp(startX, minX, maxX), y: outline.y + outline.height + c.margin};
-    return {x: clamp(startX, minX, maxX), y: outline.y - c.margin - size.height};
+  // Candidate spots for the group, best first. Beside the control the badge faces it. Above or below
+  // the row the group lines up with one edge of the outline, the badge at that edge: under the
+  // control's start when it fits (the badge then leads in reading order), else under its other edge.
+  const spots = (side, withCallout) => {
+    if (side === 'right' || side === 'left') {
+      const size = arrange(withCallout, side === 'right');
+      const x = side === 'right' ? outline.x + outline.width + c.margin : outline.x - c.margin - size.width;
+      const y = clamp(centreY - size.height / 2, bounds.y + c.margin, bounds.y + bounds.height - c.margin - size.height);
+      return [{badgeLeft: side === 'right', at: {x, y}, size}];
+    }
+    const found = [];
+    for (const badgeLeft of rtl ? [false, true] : [true, false]) {
+      const size = arrange(withCallout, badgeLeft);
+      const y = side === 'below' ? rowBottom + c.margin : rowTop - c.margin - size.height;
+      found.push({badgeLeft, at: {x: badgeLeft ? outline.x : outline.x + outline.width - size.width, y}, size});
+    }
+    // Neither edge fits across: the reading-order one, pulled inside the crop.
+    const first = found[0];
+    found.push({...first, at: {x: clamp(first.at.x, bounds.x + c.margin, bounds.x + bounds.width - c.margin - first.size.width),
+                               y: first.at.y}});
+    return found;
   };
   const sides = rtl ? ['left', 'right', 'below', 'above'] : ['right', 'left', 'below', 'above'];
   let chosen = null;
+  // Best: the callout on a clear spot; then the callout over some text; last the badge alone.
+  search:
   for (const withCallout of note ? [true, false] : [false]) {
-    for (const side of sides) {
-      const size = arrange(withCallout, badgeAtLeft(side));
-      const at = place(side, size);
-      if (side === 'left' || side === 'right') {
-        at.y = clamp(at.y, bounds.y + c.margin, bounds.y + bounds.height - c.margin - size.height);
+    for (const needClear of [true, false]) {
+      for (const side of sides) {
+        for (const spot of spots(side, withCallout)) {
+          const r = {...spot.at, width: spot.size.width, height: spot.size.height};
+          if (inside(r) && !overlaps(r, outline) && (!needClear || clear(r))) {
+            chosen = {side, withCallout, ...spot};
+            break search;
+          }
+        }
       }
-      const r = {x: at.x, y: at.y, width: size.width, height: size.height};
-      if (inside(r) && !overlaps(r, outline)) { chosen = {side, withCallout, at}; break; }
     }
-    if (chosen) break;
   }
   if (!chosen) return {error: 'no room for the badge next to the control inside the crop'};
-  arrange(chosen.withCallout, badgeAtLeft(chosen.side));
+  arrange(chosen.withCallout, chosen.badgeLeft);
   group.style.left = chosen.at.x + 'px';
   group.style.top = chosen.at.y + 'px';
   return {outline, badge: rectOf(badge), callout: chosen.withCallout && note ? rectOf(note) : null,
