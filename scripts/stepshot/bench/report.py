@@ -10,12 +10,13 @@ from .sitebuild import TARGET as SITE_TARGET, SiteBench
 
 TARGETS = {SHOT_SCRAPER: 0.5, FLOOR: 1.25}  # ours / theirs must be at most this
 
-# Phases of `stepshot capture` worth naming when they show in a profile (the first is the whole).
+# Phases of `stepshot capture` worth naming when they show in a profile (the first is the whole), each
+# under the names the function has had.
 PHASES = {
-    "capture:run_capture": "the capture",
-    "capture:_run_workers": "walking the flows and taking the shots (wall time)",
-    "capture:commit": "writing the images and the manifest",
-    "imagefile:optimize": "lossless PNG optimisation (oxipng) within that",
+    ("capture:run_capture",): "the capture",
+    ("capture:_run_workers", "targets:walk_units"): "walking the flows and taking the shots (wall time)",
+    ("capture:commit",): "writing the images and the manifest",
+    ("imagefile:optimize",): "lossless PNG optimisation (oxipng) within that",
 }
 
 
@@ -114,13 +115,13 @@ Times are wall-clock seconds for the whole run, start-up included.
 
 
 def _phases(hotspots: list[Hotspot]) -> str:
-    found = {h.function: h.seconds for h in hotspots if h.function in PHASES}
-    whole = found.get(next(iter(PHASES)))
-    if not whole:
+    seconds = {h.function: h.seconds for h in hotspots}
+    found = {label: next((seconds[n] for n in names if n in seconds), None) for names, label in PHASES.items()}
+    whole, *phases = found.items()
+    if not whole[1]:
         return ""
-    parts = [f"{label} {found[name]:.1f} s ({found[name] / whole:.0%})" for name, label in PHASES.items()
-             if name in found and name != next(iter(PHASES))]
-    return f"\n\nOf {whole:.1f} s in the capture: " + "; ".join(parts) + "." if parts else ""
+    parts = [f"{label} {value:.1f} s ({value / whole[1]:.0%})" for label, value in phases if value is not None]
+    return f"\n\nOf {whole[1]:.1f} s in the capture: " + "; ".join(parts) + "." if parts else ""
 
 
 def markdown(result: BenchResult) -> str:
