@@ -34,6 +34,10 @@ def alternate_urls(site_url: str, page) -> dict[str, str]:
 def alternates(html: str, site_url: str, page) -> str:
     urls = alternate_urls(site_url, page)
     found = MATERIAL_ALTERNATE.findall(html)
+    if len(urls) < 2 and not found:
+        # A build of one locale only (the bench's English-only build): the theme writes no language
+        # switch, and a page with no other language needs no hreflang.
+        return html
     if len(found) != len(urls):
         raise BadInput(f"{page.file.src_uri}: expected {len(urls)} hreflang links from the theme, found {len(found)}")
     tags = [f'<link rel="alternate" href="{escape(url)}" hreflang="{code}">' for code, url in urls.items()]
