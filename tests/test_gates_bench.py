@@ -15,7 +15,7 @@ from stepshot.bench import shotscraper
 from stepshot.bench.capture_bench import FLOOR, OURS, SHOT_SCRAPER, CaptureBench, contenders_for, rounds, \
     run_capture_bench
 from stepshot.bench.report import BenchResult, markdown, summary_lines
-from stepshot.bench.sitebuild import english_only_config, site_copy
+from stepshot.bench.sitebuild import english_only_config, site_copy, timed_build
 from stepshot.bench.states import literal_path, page_states
 from stepshot.locales import LOCALES
 from stepshot.model import load_project
@@ -126,6 +126,19 @@ def test_english_only_config_builds_only_english_with_the_same_plugins(tmp_path)
     assert i18n["docs_structure"] == "folder"
     assert (site / "docs" / "en" / "index.md").is_file() and (site / "scripts").is_symlink()
 
+
+
+def test_english_only_build_passes_the_site_checks(tmp_path):
+    """The site hooks accept a build of one locale: no hreflang without a language switch, and only the
+    built locale's published links are looked for in the output."""
+    site = site_copy(ROOT, tmp_path / "site")
+    build = timed_build(site, english_only_config(site), tmp_path / "out")
+    assert build.ok, build.problem
+    assert set(build.passes) == {"en"}
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'hreflang="x-default"' not in home
+    assert not (tmp_path / "out" / "fr").exists()
+    assert (tmp_path / "out" / "faq" / "index.html").is_file()
 
 def test_report_ratios_and_verdicts():
     bench = CaptureBench(["en"], ["desktop"], 10, 3, {OURS: [30.0, 20.0, 25.0], SHOT_SCRAPER: [50.0, 60.0, 55.0],
