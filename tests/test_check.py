@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 
 from stepshot import paths
-from stepshot.check import plan, record_verified, run_check
+from stepshot.check import personal_data_to_hide, plan, record_verified, run_check, save_failure
 from stepshot.errors import BadInput, TargetUnusable
 from stepshot.locales import LOCALES
 from stepshot.model import load_project, load_verified
+from stepshot.standin.account import TEST_ACCOUNT
 from stepshot.standin.server import running
 from stepshot.standin.variants import labels_shown
 from stepshot.suggest import rank
-from stepshot.targets import parse_target, resolve_auth
+from stepshot.targets import open_target, parse_target, resolve_auth
 from stepshot.walker import StepResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,6 +116,7 @@ def checkout(tmp_path) -> Path:
     (tmp_path / "screenshots").mkdir()
     (tmp_path / "screenshots" / "flow.yml").symlink_to(paths.flow_file(ROOT))
     (tmp_path / "screenshots" / "labels").symlink_to(paths.labels_dir(ROOT))
+    (tmp_path / "screenshots" / "persona.yml").symlink_to(paths.screenshots_dir(ROOT) / "persona.yml")
     return tmp_path
 
 
@@ -297,3 +299,22 @@ def test_url_target_walks_with_its_saved_login_and_verifies_nothing(browser, tmp
     assert exc.value.reason == "login-required"
     data = json.loads((tmp_path / "check.json").read_text(encoding="utf-8"))
     assert data["status"] == "target-unusable" and data["unusable"]["reason"] == "login-required"
+
+
+@pytest.mark.browser
+def test_failure_pictures_hide_the_accounts_personal_data(browser, tmp_path):
+    spec = parse_target("stand-in")
+    with open_target(spec, browser=browser) as target:
+        context = target.new_context("en", "desktop")
+        page = context.new_page()
+        page.goto(target.base_url + "/mypreferences/d/categories/account")
+        assert TEST_ACCOUNT.name in page.content()  # the positive control: the settings home shows them
+        result = StepResult("ads", "ads-open-advertising-data", 1, "en", "desktop", "broken",
+                            url="/mypreferences/d/categories/account")
+        assert save_failure(page, tmp_path, result, None) is None  # unknown account data: no picture at all
+        picture = save_failure(page, tmp_path, result, personal_data_to_hide(spec))
+        html = page.content()
+        context.close()
+    assert (tmp_path / picture).is_file()
+    for personal in (TEST_ACCOUNT.name, TEST_ACCOUNT.headline, TEST_ACCOUNT.email):
+        assert personal not in html

@@ -321,6 +321,8 @@ class Run:
         base.parent.mkdir(parents=True, exist_ok=True)
         found = {}
         try:
+            # Failure pictures are uploaded by the nightly job: hide the account's personal data first.
+            redact.redact(page, self.shooter.account, self.shooter.persona)
             imagefile.write_atomic(base.with_suffix(".failure.png"), page.screenshot(full_page=True))
             found["failure"] = _relative(base.with_suffix(".failure.png"), self.root)
         except Exception as exc:  # a dead page must not hide the failure being reported

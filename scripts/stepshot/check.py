@@ -15,14 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, paths
+from . import __version__, paths, redact
 from .browser import VIEWPORTS
 from .errors import EXIT_DRIFT, EXIT_OK, BadInput, TargetUnusable
 from .imagefile import write_atomic
 from .locales import LOCALES
 from .manifest import to_json, today, verified_file
 from .model import Flow, Project, load_verified
-from .targets import Target, parse_target, walk_units
+from .targets import STAND_IN, Target, parse_target, walk_units
 from .walker import StepResult, walk_flow
 
 REPORT_SCHEMA = "stepshot-check/1"
@@ -201,17 +201,33 @@ def record_verified(path: Path, project: Project, results: list[StepResult], bas
     return sorted(clean)
 
 
-def save_failure(page, report_dir: Path, result: StepResult) -> str:
-    """A picture of the page where a step broke, for whoever reads check.md; path relative to report_dir."""
+def save_failure(page, report_dir: Path, result: StepResult, hide: tuple | None) -> str | None:
+    """A picture of the page where a step broke, for whoever reads check.md; path relative to report_dir.
+
+    Reports are uploaded by the nightly job, so the account's personal data is replaced first; without
+    the account's data (`hide` None: a live target and no STEPSHOT_ACCOUNT) no picture is taken.
+    """
+    if hide is None:
+        return None
+    redact.redact(page, *hide)
     relative = Path("artifacts", "check", result.locale, result.viewport, f"{result.step}.png")
     write_atomic(report_dir / relative, page.screenshot())
     return relative.as_posix()
+
+
+def personal_data_to_hide(spec) -> tuple | None:
+    """(account, persona) for redacting failure pictures, or None when the account's data is unknown."""
+    try:
+        return redact.account_for(spec.kind == STAND_IN), redact.load_persona()
+    except BadInput:
+        return None
 
 
 def walk_all(spec, project: Project, runs, report: CheckReport, report_dir: Path, progress: Callable[[str], None],
              auth: Path | None, browser, workers: int) -> None:
     """Walk every (locale, viewport) of `runs`; results land in the report in `runs` order."""
     walked: dict[int, list[StepResult]] = {}
+    hide = personal_data_to_hide(spec)
 
     def opened(target: Target) -> None:
         # With workers, each has its own stand-in: the report names the first (a live site has one URL).
@@ -230,7 +246,9 @@ def walk_all(spec, project: Project, runs, report: CheckReport, report_dir: Path
                 walked[index] += results
                 broken = [r for r in results if r.status == "broken"]
                 for r in broken:
-                    report.screenshots[key_of(r)] = save_failure(page, report_dir, r)
+                    picture = save_failure(page, report_dir, r, hide)
+                    if picture:
+                        report.screenshots[key_of(r)] = picture
                 ok = sum(1 for r in results if r.status == "ok")
                 progress(f"  {locale:5} {viewport:7} {flow.id:9} {ok}/{len(results)} ok"
                          + (f", broken at {broken[0].step}" if broken else "")
