@@ -104,17 +104,22 @@ def seed(tmp_path_factory) -> Path:
     return repo
 
 
+def copy_checkout(seed: Path, dest: Path) -> None:
+    """The seed checkout (git history included) without its run outputs."""
+    shutil.copytree(seed, dest, ignore=lambda d, names: ["build"] if Path(d) == seed else [])
+
+
 @pytest.fixture
 def repo(seed, tmp_path) -> Path:
     """A fresh copy of the seed checkout (its .git included), without the seed's build/ folder."""
     copy = tmp_path / "repo"
-    shutil.copytree(seed, copy, ignore=lambda folder, names: ["build"] if Path(folder) == seed else [])
+    copy_checkout(seed, copy)
     return copy
 
 
 def shard(seed: Path, folder: Path, *args: str, locales) -> tuple[Path, subprocess.CompletedProcess]:
     copy = folder / "repo"
-    shutil.copytree(seed, copy, ignore=lambda d, names: ["build"] if Path(d) == seed else [])
+    copy_checkout(seed, copy)
     return copy, refresh(copy, *args, locales=locales)
 
 
@@ -123,7 +128,7 @@ def restyled(seed, tmp_path_factory) -> Path:
     """A refresh of en against the restyled stand-in, in a checkout where an older refresh branch exists and
     a maintainer has uncommitted work outside screenshots/. It is also the en shard of the merge tests."""
     copy = tmp_path_factory.mktemp("restyled") / "repo"
-    shutil.copytree(seed, copy, ignore=lambda d, names: ["build"] if Path(d) == seed else [])
+    copy_checkout(seed, copy)
     git(copy, "switch", "--quiet", "--create", DEFAULT_BRANCH)
     (copy / "old.txt").write_text("an older refresh\n", encoding="utf-8")
     git(copy, "add", "old.txt")
@@ -297,9 +302,10 @@ def test_the_saved_login_never_reaches_the_output(repo, tmp_path, monkeypatch):
 
 # ---------- shards ----------
 
+
 def test_shards_merge_into_one_commit(seed, restyled, restyled_ar, tmp_path):
     merged = tmp_path / "merged"
-    shutil.copytree(seed, merged, ignore=lambda d, names: ["build"] if Path(d) == seed else [])
+    copy_checkout(seed, merged)
     result = stepshot("refresh", "--merge", str(restyled / OUT), str(restyled_ar / OUT), "--repo", str(merged),
                       cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -335,7 +341,7 @@ def test_merge_reports_the_worst_outcome(seed, restyled, tmp_path):
     blocked, result = shard(seed, tmp_path / "blocked", "--target", "stand-in:checkpoint", locales=["ar"])
     assert result.returncode == 3, result.stdout + result.stderr
     merged = tmp_path / "merged"
-    shutil.copytree(seed, merged, ignore=lambda d, names: ["build"] if Path(d) == seed else [])
+    copy_checkout(seed, merged)
     result = stepshot("refresh", "--merge", str(restyled / OUT), str(blocked / OUT), "--repo", str(merged),
                       cwd=tmp_path)
     assert result.returncode == 3, result.stdout + result.stderr
@@ -348,7 +354,7 @@ def test_merge_reports_the_worst_outcome(seed, restyled, tmp_path):
 
 def test_merge_refuses_a_shard_from_another_commit(seed, restyled, tmp_path):
     other = tmp_path / "other"
-    shutil.copytree(seed, other, ignore=lambda d, names: ["build"] if Path(d) == seed else [])
+    copy_checkout(seed, other)
     (other / "README.md").write_text("a later commit\n", encoding="utf-8")
     git(other, "add", "README.md")
     git(other, "commit", "--quiet", "--message", "later")

@@ -8,22 +8,19 @@ Failing builds run on further copies and stop early (contract, labels, markers a
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import yaml
 
-from conftest import ROOT, QuietHandler
+from conftest import ROOT, serve_directory
 from stepshot.browser import context_options
 from stepshot.locales import LOCALES
 from stepshot.manifest import Manifest
@@ -111,11 +108,8 @@ def site(build) -> Path:
 
 @pytest.fixture(scope="module")
 def url(site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(site) as base:
+        yield base + "/"
 
 
 def html(site: Path, path: str) -> str:

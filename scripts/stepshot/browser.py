@@ -109,12 +109,9 @@ def launch(playwright, headless: bool = True):
 
 def describe(playwright) -> str:
     """One line naming the browser stepshot will use."""
-    own = playwright_chromium(playwright)
-    if own is not None and not os.environ.get("STEPSHOT_CHROMIUM"):
-        return f"Playwright's Chromium: {own}"
-    path = system_chromium()
+    path = resolve_chromium(playwright)
     if path is None:
-        raise BrowserMissing(HOW_TO_GET_ONE)
+        return f"Playwright's Chromium: {playwright_chromium(playwright)}"
     return f"system Chromium: {path}"
 
 

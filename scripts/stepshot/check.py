@@ -22,11 +22,10 @@ from .imagefile import write_atomic
 from .locales import LOCALES
 from .manifest import to_json, today, verified_file
 from .model import Flow, Project, load_verified
-from .targets import STAND_IN, Target, parse_target, walk_units
+from .targets import STAND_IN, Target, is_linkedin, parse_target, walk_units
 from .walker import StepResult, walk_flow
 
 REPORT_SCHEMA = "stepshot-check/1"
-LINKEDIN_HOSTS = ("linkedin.com",)
 
 
 def plan(project: Project, locales: list[str], viewports: list[str] | None) -> list[tuple[str, str, list[Flow]]]:
@@ -41,11 +40,6 @@ def plan(project: Project, locales: list[str], viewports: list[str] | None) -> l
     if not runs:
         raise BadInput(f"--viewport: {', '.join(chosen)}: no flow in {project.flow_path} runs in this viewport")
     return runs
-
-
-def is_linkedin(base_url: str) -> bool:
-    host = base_url.split("://", 1)[1].split(":", 1)[0].split("/", 1)[0].lower()
-    return any(host == h or host.endswith("." + h) for h in LINKEDIN_HOSTS)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import imagefile, paths
 from .browser import VIEWPORTS
 from .errors import BadInput
+from .model import read_json
 from .locales import LOCALES
 
 SCHEMA = 1
@@ -47,18 +48,6 @@ def to_json(data: dict) -> bytes:
     return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _read_json(path: Path) -> dict:
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise BadInput(f"{path}: (top): expected an object")
-    return data
-
-
 class Manifest:
     """The manifest in memory; every change is written through at once, atomically."""
 
@@ -70,7 +59,7 @@ class Manifest:
     @classmethod
     def load(cls, path: Path | None = None) -> "Manifest":
         path = path or paths.manifest_file()
-        data = _read_json(path)
+        data = read_json(path, missing={})
         if data and data.get("schema") != SCHEMA:
             raise BadInput(f"{path}: schema: expected {SCHEMA}, got {data.get('schema')!r}")
         images = data.get("images", {})
@@ -152,7 +141,7 @@ def record_verified(path: Path, dates: dict[str, dict]) -> None:
 
     `stepshot check` owns the file's "labels" key; both are kept.
     """
-    data = _read_json(path)
+    data = read_json(path, missing={})
     images = {**data.get("images", {}), **dates}
     if data.get("images") == images:
         return

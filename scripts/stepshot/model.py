@@ -192,6 +192,26 @@ def problem(path: Path, where: str, message: str) -> str:
     return f"{display_path(path)}: {where}: {message}"
 
 
+def read_json(path: Path, missing: dict | None = None, missing_message: str = "not found") -> dict:
+    """One of the project's JSON files as an object; `missing` (if given) stands in for an absent file.
+
+    Every problem is BadInput with one line: absent file, invalid JSON (with its line), not an object.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if missing is not None:
+            return missing
+        raise BadInput(problem(path, "(file)", missing_message)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(problem(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")) from None
+    if not isinstance(data, dict):
+        raise BadInput(problem(path, "(top)", "expected an object"))
+    return data
+
+
 PATTERN_HINTS = {
     STEP_ID: "is not a valid id (lowercase words joined by '-', e.g. open-settings)",
     LABEL_KEY: "is not a valid key (lowercase letters, digits and '_', e.g. ai_setting)",
@@ -525,9 +545,4 @@ def load_project(flow_path: Path, labels_dir: Path, locales: list[str] | None = 
 
 def load_verified(path: Path) -> dict:
     """verified.json: labels a run against linkedin.com found, {locale: {key: {text, date, base_url}}}."""
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("labels", {})
-    except json.JSONDecodeError as exc:
-        raise BadInput(problem(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")) from None
+    return read_json(path, missing={}).get("labels", {})

@@ -31,6 +31,7 @@ from .errors import EXIT_DRIFT, EXIT_OK, EXIT_TARGET_UNUSABLE, BadInput, Stepsho
 from .imagefile import write_atomic
 from .locales import LOCALES
 from .manifest import to_json
+from .model import read_json
 from .refresh_text import render
 
 DEFAULT_BRANCH = "stepshot/refresh"
@@ -196,12 +197,7 @@ def commit_message(outcome: Outcome) -> str:
 def read_capture_report(report_dir: Path, code: int) -> dict:
     """capture.json of the run that just ended with `code`; a crash (Python exits 1) is no drift."""
     path = report_dir / "capture.json"
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StepshotError(f"{path}: capture ended with exit code {code} without writing its report") from None
-    except json.JSONDecodeError as exc:
-        raise StepshotError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    report = read_json(path, missing_message=f"capture ended with exit code {code} without writing its report")
     if report.get("exit_code") != code:
         raise StepshotError(f"{path}: exit_code: {report.get('exit_code')!r}, but capture ended with {code} "
                             "(a crash: see its message above)")
@@ -244,13 +240,8 @@ def unusable_of(report: dict) -> dict:
 
 def load_shard(folder: Path) -> Outcome:
     path = folder / "outcome.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInput(f"{path}: not found (is {folder} the output folder of a refresh?)") from None
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+    data = read_json(path, missing_message=f"not found (is {folder} the output folder of a refresh?)")
+    if data.get("schema") != SCHEMA:
         raise BadInput(f"{path}: schema: expected {SCHEMA!r}")
     try:
         return Outcome.from_json(data)

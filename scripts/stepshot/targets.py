@@ -28,6 +28,12 @@ LOGIN_HINT = "login required: run `stepshot login` to save a login, then pass it
 TARGET_FORMS = "expected stand-in, stand-in:<variant> or a base URL like https://www.linkedin.com"
 
 
+def is_linkedin(url: str) -> bool:
+    """On linkedin.com or one of its subdomains: only such a run may mark labels verified."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "linkedin.com" or host.endswith(".linkedin.com")
+
+
 @dataclass(frozen=True)
 class TargetSpec:
     text: str                                # as the user wrote it

@@ -16,7 +16,7 @@ from ..errors import BadInput
 from ..imagefile import write_atomic
 from ..locales import LOCALES, SOURCE_LOCALE
 from ..manifest import to_json
-from ..model import problem
+from ..model import problem, read_json
 from .pages import Anchor, page_url
 
 SCHEMA = 1
@@ -45,13 +45,8 @@ def published_links(docs_dir: Path, plans: dict[str, dict[str, Anchor]]) -> list
 
 
 def load_contract(path: Path) -> dict:
-    if not path.exists():
-        return {"schema": SCHEMA, "note": CONTRACT_NOTE, "links": [], "redirects": {}}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInput(problem(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")) from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+    data = read_json(path, missing={"schema": SCHEMA, "note": CONTRACT_NOTE, "links": [], "redirects": {}})
+    if data.get("schema") != SCHEMA:
         raise BadInput(problem(path, "schema", f"expected {SCHEMA}"))
     links, redirects = data.get("links"), data.get("redirects", {})
     if not isinstance(links, list) or not all(isinstance(x, str) and x.startswith("/") for x in links):

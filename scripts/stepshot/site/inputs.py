@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from .. import paths
 from ..errors import BadInput
 from ..locales import SOURCE_LOCALE
 from ..manifest import Manifest
 from ..model import Project, load_project, load_verified, problem
+from ..targets import is_linkedin
 
 REPORT_REPO = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
 
@@ -48,7 +48,6 @@ class SiteInputs:
         """Seen on linkedin.com in this locale with this very text, or quoted by LinkedIn's English help."""
         label = self.project.labels[locale].labels[key]
         seen = self.verified.get(locale, {}).get(key) or {}
-        host = urlparse(str(seen.get("base_url", ""))).hostname or ""
-        if seen.get("text") == label.text and (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        if seen.get("text") == label.text and is_linkedin(str(seen.get("base_url", ""))):
             return True
         return locale == SOURCE_LOCALE and label.status == "sourced"
