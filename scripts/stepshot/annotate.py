@@ -178,17 +178,18 @@ class NoRoom(Exception):
     """The control leaves no room for the badge inside the crop."""
 
 
-def draw(page, box: Rect, number: int, callout: str | None, rtl: bool, lang: str | None, bounds: Rect) -> Annotation:
+async def draw(page, box: Rect, number: int, callout: str | None, rtl: bool, lang: str | None,
+               bounds: Rect) -> Annotation:
     """Inject the overlay for a control whose box (viewport coordinates) is `box`, inside `bounds`."""
     constants = {"id": OVERLAY_ID, "color": COLOR, "gap": GAP, "stroke": STROKE, "margin": MARGIN}
-    result = page.evaluate(_DRAW_JS, [box, number, callout, rtl, lang, bounds, constants])
+    result = await page.evaluate(_DRAW_JS, [box, number, callout, rtl, lang, bounds, constants])
     if "error" in result:
         raise NoRoom(result["error"])
     return Annotation(result["outline"], result["badge"], result["callout"], result["side"])
 
 
-def remove(page) -> None:
-    page.evaluate(_REMOVE_JS, OVERLAY_ID)
+async def remove(page) -> None:
+    await page.evaluate(_REMOVE_JS, OVERLAY_ID)
 
 
 def union(rects: list[Rect]) -> Rect:

@@ -2,18 +2,18 @@
 
 Resolution order: Playwright's own Chromium when installed; else STEPSHOT_CHROMIUM; else Debian's
 /usr/bin/chromium or /usr/lib/chromium/chromium. Nothing found: BrowserMissing, whose message says how
-to get one.
+to get one. A Chromium that exists but does not start is BrowserMissing too, with its first line.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BrowserMissing
-from .locales import LOCALES
+from .locales import LOCALES, VIEWPORTS
+from .settings import Settings
 
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
 
@@ -35,43 +35,30 @@ CONTAINER_FLAGS = (
     "--font-render-hinting=none",
 )
 
-
-@dataclass(frozen=True)
-class Viewport:
-    name: str
-    width: int
-    height: int
-    scale: float
-    mobile: bool
-
-
-VIEWPORTS: dict[str, Viewport] = {
-    "desktop": Viewport("desktop", 1280, 800, 1, mobile=False),
-    # A phone-sized profile: LinkedIn serves its mobile web layout to it.
-    "mobile": Viewport("mobile", 390, 844, 2, mobile=True),
-}
-
 MOBILE_USER_AGENT = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
 )
 
 
-def playwright_chromium(playwright) -> Path | None:
-    """Playwright's own downloaded Chromium, if `playwright install chromium` has run."""
+def playwright_chromium(executable_path: str | None) -> Path | None:
+    """Playwright's own downloaded Chromium (its registry's path), if `playwright install chromium` has run."""
+    path = Path(executable_path) if executable_path else None
+    return path if path is not None and path.is_file() else None
+
+
+def _registry_path(playwright) -> str | None:
     try:
-        path = Path(playwright.chromium.executable_path)
+        return playwright.chromium.executable_path
     except Exception:  # Playwright raises when its browser registry has no entry
         return None
-    return path if path.is_file() else None
 
 
-def system_chromium() -> Path | None:
-    env = os.environ.get("STEPSHOT_CHROMIUM")
-    if env:
-        path = Path(env)
+def system_chromium(settings: Settings) -> Path | None:
+    if settings.chromium is not None:
+        path = settings.chromium
         if not (path.is_file() and os.access(path, os.X_OK)):
-            raise BrowserMissing(f"STEPSHOT_CHROMIUM={env}: not an executable file")
+            raise BrowserMissing(f"STEPSHOT_CHROMIUM={path}: not an executable file")
         return path
     for candidate in SYSTEM_CHROMIUMS:
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
@@ -80,43 +67,55 @@ def system_chromium() -> Path | None:
     return Path(found) if found else None
 
 
-def resolve_chromium(playwright) -> Path | None:
+def resolve_chromium(playwright, settings: Settings) -> Path | None:
     """The executable to launch; None means Playwright's own (launch without executable_path)."""
-    if playwright_chromium(playwright) is not None and not os.environ.get("STEPSHOT_CHROMIUM"):
+    if playwright_chromium(_registry_path(playwright)) is not None and settings.chromium is None:
         return None
-    path = system_chromium()
+    path = system_chromium(settings)
     if path is None:
         raise BrowserMissing(HOW_TO_GET_ONE)
     return path
 
 
-def needs_no_sandbox() -> bool:
+def needs_no_sandbox(settings: Settings) -> bool:
     """Chromium's sandbox cannot start as root (containers, CI); elsewhere keep it."""
-    return hasattr(os, "geteuid") and os.geteuid() == 0 or os.environ.get("STEPSHOT_NO_SANDBOX") == "1"
+    return (hasattr(os, "geteuid") and os.geteuid() == 0) or settings.no_sandbox
 
 
-def launch(playwright, headless: bool = True):
+def launch_options(playwright, settings: Settings, headless: bool = True) -> dict:
     args = list(CONTAINER_FLAGS)
-    if needs_no_sandbox():
+    if needs_no_sandbox(settings):
         args.append("--no-sandbox")
-    executable = resolve_chromium(playwright)
-    return playwright.chromium.launch(
-        headless=headless,
-        executable_path=str(executable) if executable else None,
-        args=args,
-    )
+    executable = resolve_chromium(playwright, settings)
+    return {"headless": headless, "executable_path": str(executable) if executable else None, "args": args}
 
 
-def describe(playwright) -> str:
+async def launch(playwright, settings: Settings, headless: bool = True):
+    """An async Playwright Chromium; BrowserMissing (exit 4) when it cannot start."""
+    from playwright.async_api import Error as PlaywrightError
+
+    options = launch_options(playwright, settings, headless)
+    try:
+        return await playwright.chromium.launch(**options)
+    except PlaywrightError as exc:
+        first = next((line.strip() for line in exc.message.splitlines() if line.strip()), "no message")
+        raise BrowserMissing(f"Chromium ({options['executable_path'] or 'Playwright'}) did not start: {first}") from None
+
+
+def describe(playwright, settings: Settings) -> str:
     """One line naming the browser stepshot will use."""
-    path = resolve_chromium(playwright)
+    path = resolve_chromium(playwright, settings)
     if path is None:
-        return f"Playwright's Chromium: {playwright_chromium(playwright)}"
+        return f"Playwright's Chromium: {_registry_path(playwright)}"
     return f"system Chromium: {path}"
 
 
-def context_options(locale: str, viewport: str = "desktop", storage_state: str | None = None) -> dict:
-    """Every browser-context setting in one place: the same inputs always give the same pixels."""
+def context_options(locale: str, viewport: str = "desktop", storage_state=None) -> dict:
+    """Every browser-context setting in one place: the same inputs always give the same pixels.
+
+    The browser's language follows the locale, as a reader's would; a signed-in LinkedIn ignores it
+    (the account's display language decides: see language.py).
+    """
     loc = LOCALES[locale]
     vp = VIEWPORTS[viewport]
     options = {
@@ -132,6 +131,6 @@ def context_options(locale: str, viewport: str = "desktop", storage_state: str |
     }
     if vp.mobile:
         options["user_agent"] = MOBILE_USER_AGENT
-    if storage_state:
+    if storage_state is not None:
         options["storage_state"] = storage_state
     return options

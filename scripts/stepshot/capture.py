@@ -8,29 +8,32 @@ page). After the walk, images are committed locale by locale: an unchanged image
 changed or new one is optimised losslessly and moved into place atomically, then the manifest is
 updated. A locale with a broken step gets no new image (see Run.commit); a broken step keeps the
 previous image, marked stale. On start, the manifest is reconciled with the files, which repairs
-whatever a killed run left.
+whatever a killed run left. One capture at a time per checkout (lock.py).
 """
 
 from __future__ import annotations
 
 import io
 import statistics
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
-from . import __version__, annotate, imagediff, imagefile, paths, redact
+from . import __version__, annotate, imagediff, imagefile, redact, verified
 from .capture_report import write_reports
-from .check import plan
+from .checkout import Checkout
 from .errors import BadInput, TargetUnusable
+from .files import remove_temp_files, write_atomic
 from .locales import LOCALES
-from .manifest import Manifest, image_key, record_verified, today, verified_file
+from .lock import checkout_lock
+from .manifest import Manifest, image_key
 from .model import Flow, Project
-from .targets import STAND_IN, Target, parse_target, walk_units
+from .personal import Persona, PersonalData, load_persona
+from .run import Progress, RunRequest, Session, Unit, plan, run_walk
+from .targets import STAND_IN, parse_target
 from .walker import StepContext, StepResult, walk_flow
 
 # Any fixed instant: pages that show "now" (relative dates, greetings) look the same on every run.
@@ -51,7 +54,7 @@ FREEZE_JS = """
 })();
 """
 
-STATUSES = ("unchanged", "changed", "new", "broken", "skipped")
+STATUSES = ("unchanged", "changed", "new", "kept", "broken", "skipped")
 
 
 @dataclass
@@ -74,7 +77,7 @@ class ImageResult:
     share: float | None = None                    # changed: share of pixels changed, 0..1
     bbox: list[int] | None = None                 # changed: [left, top, right, bottom] in image pixels
     artifacts: dict[str, str] = field(default_factory=dict)  # before/after/diff/failure/trace, under build/
-    problem: str | None = None                    # broken: the walker's one-line problem
+    problem: str | None = None                    # broken: the walker's one-line problem; kept: why
     label_key: str | None = None
     expected_label: str | None = None
     suggestions: list[dict] = field(default_factory=list)
@@ -86,7 +89,7 @@ class CaptureOptions:
     viewports: list[str] | None = None
     steps: list[str] | None = None
     threshold: float = imagediff.DEFAULT_THRESHOLD
-    workers: int = 1
+    parallel_sessions: int | None = None
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -123,12 +126,12 @@ class ImageStore:
 
     def _artifact(self, key: str, suffix: str, data: bytes) -> str:
         path = self.artifacts / key.replace(".png", f".{suffix}.png")
-        imagefile.write_atomic(path, data)
+        write_atomic(path, data)
         return _relative(path, self.root)
 
-    def not_taken(self, key: str, result: StepResult) -> Decision:
-        """A step that broke or was not reached: the previous image stays, marked stale."""
-        return Decision(self._result(key, result, result.status))
+    def not_taken(self, key: str, result: StepResult, status: str | None = None) -> Decision:
+        """A step that broke, was not reached, or whose picture was not taken: the previous image stays."""
+        return Decision(self._result(key, result, status or result.status))
 
     def decide(self, key: str, png: bytes, result: StepResult, verified_labels: list[dict]) -> Decision:
         """Compare the screenshot with the file on disk; for a change, write before/after/diff artifacts."""
@@ -161,12 +164,12 @@ class ImageStore:
         elif image.status in ("changed", "new") and not hold:
             data = imagefile.optimize(decision.png)
             width, height = imagefile.dimensions(data)
-            imagefile.write_atomic(self.manifest.file(key), data)   # the image first, the manifest after
+            write_atomic(self.manifest.file(key), data)   # the image first, the manifest after
             self.manifest.update(key, {**decision.entry, "sha256": imagefile.sha256(data), "width": width,
                                        "height": height, "bytes": len(data), "source": self.source,
                                        "changed": self.day, "tool_version": __version__})
             written = True
-        else:  # broken, not reached, or a change held back: the image on disk no longer shows the target
+        elif image.status != "kept":  # broken, not reached, or a change held back: no longer shows the target
             self.manifest.mark_stale(key)
             image.held = image.status in ("changed", "new")
         entry = self.manifest.images.get(key)
@@ -182,50 +185,32 @@ def _png(image) -> bytes:
     return buffer.getvalue()
 
 
-class Progress:
-    """A bar redrawn in place on a terminal; one plain line per image elsewhere (CI logs)."""
+class ImageProgress:
+    """One line per image as it is decided, on the run's progress stream, with a count."""
 
-    def __init__(self, total: int, stream=None):
+    def __init__(self, progress: Progress, total: int):
+        self.progress = progress
         self.total = total
         self.done = 0
-        self.stream = stream or sys.stdout
-        self.tty = self.stream.isatty()
         self.lock = threading.Lock()
 
     def image(self, image: ImageResult) -> None:
         with self.lock:
             self.done += 1
-            if self.tty:
-                width = 30
-                filled = round(width * self.done / max(self.total, 1))
-                line = f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {image.key}: {image.status}"
-                self.stream.write(line[:120].ljust(120))
-            else:
-                self.stream.write(f"[{self.done}/{self.total}] {image.key}: {image.status}\n")
-            self.stream.flush()
-
-    def line(self, text: str) -> None:
-        with self.lock:
-            if self.tty:
-                self.stream.write("\r" + " " * 120 + "\r")
-            self.stream.write(text + "\n")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        if self.tty and self.done:
-            self.line("")
+            done = self.done
+        self.progress.line(f"[{done}/{self.total}] {image.key}: {image.status}")
 
 
 # ---------- taking one shot ----------
 
-def _crop(page, kind: str, box: annotate.Rect, annotation: annotate.Annotation, bounds: annotate.Rect):
+async def _crop(page, kind: str, box: annotate.Rect, annotation: annotate.Annotation, bounds: annotate.Rect):
     """The clip for page.screenshot (None: the whole viewport)."""
     if kind == "viewport":
         return None
     region = [box, *annotation.rects()]
     if kind == "main":
         main = page.locator("main, [role=main]").first
-        main_box = main.bounding_box() if main.count() else None
+        main_box = await main.bounding_box() if await main.count() else None
         if main_box:
             region.append(annotate.clamp(main_box, bounds))
     return annotate.whole_pixels(annotate.clamp(annotate.pad(annotate.union(region), annotate.PADDING), bounds))
@@ -234,21 +219,24 @@ def _crop(page, kind: str, box: annotate.Rect, annotation: annotate.Annotation, 
 class Shooter:
     """Takes the screenshot of one step (called from the walker's on_step)."""
 
-    def __init__(self, project: Project, account: redact.PersonalData, persona: redact.Persona,
-                 observe: Callable[[str, StepContext], None] | None = None):
+    def __init__(self, project: Project, persona: Persona,
+                 observe: Callable[[str, StepContext], Awaitable[None]] | None = None):
         self.project = project
-        self.account = account
         self.persona = persona
         # Tests look at the page here: observe("before-redaction", ctx), then observe("at-capture", ctx)
         # with the annotation drawn, just before the screenshot.
-        self.observe = observe or (lambda phase, ctx: None)
+        self.observe = observe
 
-    def __call__(self, ctx: StepContext) -> bytes:
+    async def _observe(self, phase: str, ctx: StepContext) -> None:
+        if self.observe is not None:
+            await self.observe(phase, ctx)
+
+    async def __call__(self, ctx: StepContext, account: PersonalData) -> bytes:
         page = ctx.page
-        self.observe("before-redaction", ctx)
-        redact.redact(page, self.account, self.persona)
-        ctx.target.scroll_into_view_if_needed()
-        box = ctx.target.bounding_box()
+        await self._observe("before-redaction", ctx)
+        await redact.redact(page, account, self.persona)
+        await ctx.target.scroll_into_view_if_needed()
+        box = await ctx.target.bounding_box()
         size = page.viewport_size
         bounds = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
         labels = self.project.labels[ctx.locale]
@@ -256,41 +244,33 @@ class Shooter:
         locale = LOCALES[ctx.locale]
         where = f"step {ctx.step.id}, locale {ctx.locale}, {ctx.viewport}"
         try:
-            annotation = annotate.draw(page, box, ctx.number, callout, locale.rtl, locale.browser, bounds)
+            annotation = await annotate.draw(page, box, ctx.number, callout, locale.rtl, locale.browser, bounds)
         except annotate.NoRoom as exc:
             raise BadInput(f"{self.project.flow_path}: {where}: {exc}") from None
         try:
-            self.observe("at-capture", ctx)
-            clip = _crop(page, ctx.step.crop, box, annotation, bounds)
-            png = page.screenshot(clip=clip, animations="disabled", caret="hide")
+            await self._observe("at-capture", ctx)
+            clip = await _crop(page, ctx.step.crop, box, annotation, bounds)
+            png = await page.screenshot(clip=clip, animations="disabled", caret="hide")
         finally:
-            annotate.remove(page)
+            await annotate.remove(page)
         return png
 
 
 # ---------- walking ----------
 
-@dataclass
-class Unit:
-    locale: str
-    viewport: str
-    flows: list[Flow]
-
-
 def _wanted(flow: Flow, steps: set[str] | None) -> list[str]:
     return [s.id for s in flow.steps if steps is None or s.id in steps]
 
 
-def _verified_labels(project: Project, result: StepResult) -> list[dict]:
-    return sorted(({"key": k, "text": project.text(result.locale, k)} for k in result.labels_seen),
-                  key=lambda label: label["key"])
+def _verified_labels(result: StepResult) -> list[dict]:
+    return sorted(({"key": k, "text": t} for k, t in result.labels_seen.items()), key=lambda label: label["key"])
 
 
 class Run:
-    """One capture run: shared by the workers, each of which walks whole (locale, viewport) units."""
+    """One capture run: shared by the parallel sessions, each of which walks whole (locale, viewport) units."""
 
     def __init__(self, project: Project, options: CaptureOptions, store: ImageStore, shooter: Shooter,
-                 artifacts: Path, root: Path, progress: Progress):
+                 artifacts: Path, root: Path, progress: ImageProgress):
         self.project = project
         self.options = options
         self.store = store
@@ -303,58 +283,62 @@ class Run:
         self.verified: dict[str, dict] = {}
         self.lock = threading.Lock()
 
-    def walk_unit(self, target: Target, unit: Unit) -> None:
-        context = target.new_context(unit.locale, unit.viewport)
+    async def walk_unit(self, session: Session) -> None:
+        context, page, guard = await session.open()
         try:
-            context.add_init_script(FREEZE_JS)
-            context.tracing.start(screenshots=False, snapshots=True)
-            page = context.new_page()
-            page.clock.set_fixed_time(FIXED_TIME)
-            for flow in unit.flows:
+            await context.tracing.start(screenshots=False, snapshots=True)
+            await page.clock.set_fixed_time(FIXED_TIME)
+            for flow in session.unit.flows:
                 if _wanted(flow, self.steps):
-                    self.walk_flow(target, context, page, unit, flow)
+                    await self.walk_flow(session, context, page, guard, flow)
         finally:
-            context.close()
+            await context.close()
 
-    def _failure_artifacts(self, context, page, unit: Unit, flow: Flow) -> dict[str, str]:
+    async def _failure_artifacts(self, session: Session, context, page, flow: Flow) -> dict[str, str]:
+        unit = session.unit
         base = self.artifacts / unit.locale / unit.viewport / flow.id
         base.parent.mkdir(parents=True, exist_ok=True)
         found = {}
         try:
             # Failure pictures are uploaded by the nightly job: hide the account's personal data first.
-            redact.redact(page, self.shooter.account, self.shooter.persona)
-            imagefile.write_atomic(base.with_suffix(".failure.png"), page.screenshot(full_page=True))
+            await redact.redact(page, session.login.account, self.shooter.persona)
+            write_atomic(base.with_suffix(".failure.png"), await page.screenshot(full_page=True))
             found["failure"] = _relative(base.with_suffix(".failure.png"), self.root)
         except Exception as exc:  # a dead page must not hide the failure being reported
-            self.progress.line(f"  (no failure screenshot for flow {flow.id}: {str(exc).splitlines()[0]})")
-        context.tracing.stop_chunk(path=str(base.with_suffix(".trace.zip")))
+            self.progress.progress.line(f"  (no failure screenshot for flow {flow.id}: {str(exc).splitlines()[0]})")
+        await context.tracing.stop_chunk(path=str(base.with_suffix(".trace.zip")))
         found["trace"] = _relative(base.with_suffix(".trace.zip"), self.root)
         return found
 
-    def walk_flow(self, target: Target, context, page, unit: Unit, flow: Flow) -> None:
+    async def walk_flow(self, session: Session, context, page, guard, flow: Flow) -> None:
+        unit = session.unit
         wanted = _wanted(flow, self.steps)
         shots: dict[str, bytes] = {}  # held in memory until the step has passed
 
-        def on_step(ctx: StepContext) -> None:
+        async def on_step(ctx: StepContext) -> None:
             if ctx.step.id in wanted:
-                shots[ctx.step.id] = self.shooter(ctx)
+                shots[ctx.step.id] = await self.shooter(ctx, session.login.account)
 
-        context.tracing.start_chunk(title=f"{unit.locale} {unit.viewport} {flow.id}")
+        await context.tracing.start_chunk(title=f"{unit.locale} {unit.viewport} {flow.id}")
         try:
-            results = walk_flow(page, target.base_url, self.project, flow, unit.locale, unit.viewport, on_step)
+            results = await walk_flow(page, guard, session.base_url, self.project, flow, unit.locale, unit.viewport,
+                                      session.rules, session.policy, on_step)
         except TargetUnusable:
-            self._failure_artifacts(context, page, unit, flow)
+            await self._failure_artifacts(session, context, page, flow)
             raise
         broken = [r for r in results if r.status == "broken"]
-        failure = self._failure_artifacts(context, page, unit, flow) if broken else {}
+        failure = await self._failure_artifacts(session, context, page, flow) if broken else {}
         if not broken:
-            context.tracing.stop_chunk()
+            await context.tracing.stop_chunk()
         for result in results:
             if result.step not in wanted and result.status != "broken":
                 continue
             key = image_key(result.locale, result.viewport, result.step)
-            if result.status == "ok":
-                decision = self.store.decide(key, shots[result.step], result, _verified_labels(self.project, result))
+            if result.status == "ok" and result.step in shots:
+                decision = self.store.decide(key, shots[result.step], result, _verified_labels(result))
+            elif result.status == "ok":
+                decision = self.store.not_taken(key, result, "kept")
+                decision.image.problem = result.not_shot
             else:
                 decision = self.store.not_taken(key, result)
                 image = decision.image
@@ -379,7 +363,7 @@ class Run:
         for decision in sorted(self.decisions, key=lambda d: d.image.key):
             image = decision.image
             if self.store.apply(decision, hold=image.locale in drifted):
-                self.progress.line(f"  wrote {image.key} ({image.status})")
+                self.progress.progress.line(f"  wrote {image.key} ({image.status})")
             if image.status == "unchanged" or (image.status in ("changed", "new") and not image.held):
                 self.verified[image.key] = {"date": self.store.day, "source": self.store.source}
 
@@ -387,10 +371,10 @@ class Run:
 def _units(project: Project, options: CaptureOptions) -> list[Unit]:
     steps = set(options.steps) if options.steps else None
     units = []
-    for locale, viewport, flows in plan(project, options.locales, options.viewports):
-        flows = [f for f in flows if _wanted(f, steps)]
+    for unit in plan(project, options.locales, options.viewports):
+        flows = tuple(f for f in unit.flows if _wanted(f, steps))
         if flows:
-            units.append(Unit(locale, viewport, flows))
+            units.append(Unit(unit.locale, unit.viewport, flows))
     if not units:
         raise BadInput(f"--step: {', '.join(options.steps or [])}: no such step runs in the chosen viewports")
     return units
@@ -408,7 +392,7 @@ class CaptureReport:
     target: dict
     started: str
     threshold: float
-    workers: int
+    sessions: int = 0
     images: list[ImageResult] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     unusable: dict | None = None
@@ -429,53 +413,57 @@ class CaptureReport:
                 "max_bytes": max(sizes, default=0), "total_bytes": sum(sizes)}
 
 
-def run_capture(spec: str, project: Project, options: CaptureOptions, auth: Path | None = None,
-                root: Path | None = None, browser=None, progress: Progress | None = None,
-                observe: Callable[[str, StepContext], None] | None = None) -> CaptureReport:
+def run_capture(checkout: Checkout, spec: str, project: Project, options: CaptureOptions, auth: Path | None = None,
+                progress: Progress | None = None,
+                observe: Callable[[str, StepContext], Awaitable[None]] | None = None) -> CaptureReport:
     """Capture everything chosen and write the reports; TargetUnusable is re-raised after its report."""
-    root = root or paths.repo_root()
     target_spec = parse_target(spec)
     check_steps(project, options.steps)
     units = _units(project, options)
-    stand_in = target_spec.kind == STAND_IN
-    account = redact.account_for(stand_in)
-    persona = redact.load_persona(redact.persona_file(root))
-    day = today()
-    reports = paths.reports_dir(root)
+    persona = load_persona(checkout.persona_file)
+    verified.load(checkout.verified_file)  # a broken verified.json is found before the walk, not after
+    day = checkout.today()
+    root = checkout.root
+    reports = checkout.reports
     artifacts = reports / "artifacts" / "capture"
-    imagefile.remove_temp_files(artifacts)
-    manifest = Manifest.load(paths.manifest_file(root))
-    report = CaptureReport(
-        target={"spec": target_spec.text, "source": STAND_IN if stand_in else target_spec.base_url,
-                "variant": target_spec.variant},
-        started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        threshold=options.threshold, workers=options.workers)
-    report.repairs = manifest.reconcile(day)
-    steps = set(options.steps) if options.steps else None
-    progress = progress or Progress(sum(len(_wanted(f, steps)) for unit in units for f in unit.flows))
-    for repair in report.repairs:
-        progress.line(f"manifest repaired: {repair}")
-    store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day)
-    run = Run(project, options, store, Shooter(project, account, persona, observe), artifacts, root, progress)
-    t0 = time.monotonic()
-    try:
-        walk_units(target_spec, units, run.walk_unit, auth, browser, options.workers,
-                   opened=lambda target: progress.line(f"capture: {spec} at {target.base_url}"))
-        run.commit()
-    except TargetUnusable as exc:  # nothing is written: what was walked may be half a locale
-        report.unusable = {"reason": exc.reason, "detail": exc.detail}
-        raise
-    finally:
-        progress.finish()
-        report.images = sorted((d.image for d in run.decisions), key=lambda i: i.key)
-        for image in report.images:
-            entry = manifest.images.get(image.key)
-            if entry and image.bytes is None:
-                image.bytes, image.width, image.height, image.stale = \
-                    entry["bytes"], entry["width"], entry["height"], entry["stale"]
-        report.wall_seconds = round(time.monotonic() - t0, 1)
-        if run.verified:
-            record_verified(verified_file(root), run.verified)
-        write_reports(report, reports, root)
-    return report
-
+    progress = progress or Progress()
+    with checkout_lock(reports):
+        remove_temp_files(artifacts)
+        manifest = Manifest.load(checkout.manifest_file)
+        stand_in = target_spec.kind == STAND_IN
+        report = CaptureReport(
+            target={**target_spec.describe(), "source": STAND_IN if stand_in else target_spec.base_url},
+            started=datetime.now(timezone.utc).isoformat(timespec="seconds"), threshold=options.threshold)
+        report.repairs = manifest.reconcile(day)
+        steps = set(options.steps) if options.steps else None
+        images = ImageProgress(progress, sum(len(_wanted(f, steps)) for unit in units for f in unit.flows))
+        for repair in report.repairs:
+            progress.line(f"manifest repaired: {repair}")
+        store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day)
+        run = Run(project, options, store, Shooter(project, persona, observe), artifacts, root, images)
+        t0 = time.monotonic()
+        try:
+            opened = run_walk(checkout, project, RunRequest(target_spec, units, auth, options.parallel_sessions,
+                                                            changes_settings=True, init_scripts=(FREEZE_JS,),
+                                                            also_member_names=(persona.name,)),
+                              run.walk_unit, progress)
+            report.target["base_url"] = opened.base_url
+            report.sessions = opened.sessions
+            report.repairs += opened.repaired
+            run.commit()
+        except TargetUnusable as exc:  # nothing is written: what was walked may be half a locale
+            report.unusable = {"reason": exc.reason, "detail": exc.detail}
+            exc.report = report
+            raise
+        finally:
+            report.images = sorted((d.image for d in run.decisions), key=lambda i: i.key)
+            for image in report.images:
+                entry = manifest.images.get(image.key)
+                if entry and image.bytes is None:
+                    image.bytes, image.width, image.height, image.stale = \
+                        entry["bytes"], entry["width"], entry["height"], entry["stale"]
+            report.wall_seconds = round(time.monotonic() - t0, 1)
+            if run.verified:
+                verified.record_images(checkout.verified_file, run.verified)
+            write_reports(report, reports, root)
+        return report

@@ -1,6 +1,6 @@
 """The capture drift report: build/stepshot/capture.json and capture.md (fit for a CI summary or a PR body).
 
-JSON schema 1 (README.md, "Capture report"): target, started, wall_seconds, threshold, workers,
+JSON schema 1 (README.md, "Capture report"): target, started, wall_seconds, threshold, sessions,
 exit_code, unusable, summary (count per status), sizes, repairs, images (one object per image).
 """
 
@@ -10,8 +10,8 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .imagefile import write_atomic
-from .manifest import to_json
+from .files import to_json, write_atomic
+from .report_text import code, table_cell
 
 SCHEMA = 1
 
@@ -24,7 +24,7 @@ def to_dict(report) -> dict:
         "started": report.started,
         "wall_seconds": report.wall_seconds,
         "threshold": report.threshold,
-        "workers": report.workers,
+        "sessions": report.sessions,
         "exit_code": report.exit_code,
         "unusable": report.unusable,
         "summary": report.counts(),
@@ -32,10 +32,6 @@ def to_dict(report) -> dict:
         "repairs": report.repairs,
         "images": [asdict(image) for image in report.images],
     }
-
-
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ") if text is not None else ""
 
 
 def _kb(size: int | None) -> str:
@@ -68,13 +64,14 @@ def summary_line(report) -> str:
 
 def markdown(report, report_dir: Path, root: Path) -> str:
     counts = report.counts()
-    lines = [f"# Screenshot capture: {report.target['spec']}", "", f"**{summary_line(report)}**", ""]
+    lines = [f"# Screenshot capture: {code(report.target['spec'], table=False)}", "",
+             f"**{summary_line(report)}**", ""]
     if report.unusable:
-        lines += [f"> **Target unusable ({report.unusable['reason']})**: {report.unusable['detail']}. "
+        lines += [f"> **Target unusable ({report.unusable['reason']})**: {table_cell(report.unusable['detail'])}. "
                   "No image was replaced after this point; earlier images are kept.", ""]
     if report.repairs:
         lines += ["Manifest repaired before the run (a previous run was interrupted):", ""]
-        lines += [f"- {repair}" for repair in report.repairs] + [""]
+        lines += [f"- {table_cell(repair)}" for repair in report.repairs] + [""]
 
     broken = [i for i in report.images if i.status == "broken"]
     if broken:
@@ -82,9 +79,9 @@ def markdown(report, report_dir: Path, root: Path) -> str:
                   "The previous image is kept and marked stale.", "",
                   "| image | step | problem | suggested labels | artifacts |", "|---|---|---|---|---|"]
         for image in broken:
-            suggestions = ", ".join(f"“{s['text']}” ({s['role']}, {s['score']:.2f})" for s in image.suggestions)
-            lines.append(f"| `{image.key}` | {image.number}. `{image.step}` | {_cell(image.problem)} | "
-                         f"{_cell(suggestions) or '–'} | {_artifact_links(image, report_dir, root)} |")
+            suggestions = ", ".join(f"{code(s['text'])} ({s['role']}, {s['score']:.2f})" for s in image.suggestions)
+            lines.append(f"| `{image.key}` | {image.number}. `{image.step}` | {table_cell(image.problem)} | "
+                         f"{suggestions or '–'} | {_artifact_links(image, report_dir, root)} |")
         lines.append("")
     changed = [i for i in report.images if i.status == "changed"]
     if changed:
@@ -98,11 +95,13 @@ def markdown(report, report_dir: Path, root: Path) -> str:
             lines.append(f"| `{image.key}` | {image.share * 100:.3g} % | {region} | "
                          f"{_artifact_links(image, report_dir, root)} | {_written(image)} |")
         lines.append("")
-    for status, title in (("new", "New"), ("skipped", "Not reached (an earlier step broke)")):
+    for status, title in (("new", "New"), ("kept", "Not retaken (the policy did not allow it)"),
+                          ("skipped", "Not reached (an earlier step broke)")):
         rows = [i for i in report.images if i.status == status]
         if rows:
             lines += [f"## {title} ({len(rows)})", ""]
-            lines += [f"- `{i.key}`" + (" (held back)" if i.held else "") for i in rows] + [""]
+            lines += [f"- `{i.key}`" + (" (held back)" if i.held else "")
+                      + (f": {table_cell(i.problem)}" if status == "kept" and i.problem else "") for i in rows] + [""]
 
     sizes = report.sizes()
     lines += ["## All images", "",

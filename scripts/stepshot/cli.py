@@ -1,18 +1,21 @@
 """The `stepshot` command: a thin layer that parses options, calls the library and maps errors to exit codes.
 
-Exit codes: 0 fine, 1 drift, 2 bad input or usage, 3 target unusable, 4 no browser (see errors.py).
+Exit codes: 0 fine, 1 drift, 2 bad input or usage, 3 target unusable, 4 this machine lacks something
+(no Chromium, a full disk), 130 interrupted (see errors.py). The environment is read here, once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from . import __version__, paths
-from .browser import VIEWPORTS
-from .errors import EXIT_BAD_INPUT, BadInput, StepshotError
-from .locales import LOCALES
+from . import __version__
+from .checkout import Checkout
+from .errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_INTERRUPTED, BadInput, StepshotError
+from .locales import LOCALES, VIEWPORTS
+from .settings import Settings
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,28 +49,42 @@ def add_viewport_option(p):
                    help="limit to this viewport (repeatable; default: both)")
 
 
-def _workers(text: str) -> int:
-    value = int(text)
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text}: must be 1 or more")
     return value
 
 
-def add_workers_option(p):
-    p.add_argument("--workers", type=_workers, default=1, metavar="N",
-                   help="walk N locale/viewport pairs at once, one browser each (default 1; capture: 4)")
+def _sessions(text: str) -> int:
+    from .run import MAX_PARALLEL
+
+    value = _positive(text)
+    if value > MAX_PARALLEL:
+        raise argparse.ArgumentTypeError(f"{text}: at most {MAX_PARALLEL}")
+    return value
 
 
-def load_project_from(args):
+def add_sessions_option(p):
+    p.add_argument("--parallel-sessions", type=_sessions, default=None, metavar="N",
+                   help="browser sessions at once. A live target: N sessions of its one login (default 1: one "
+                        "session per login, as a person uses it). The stand-in: N of its test accounts, one "
+                        "session each (default: two per core, at most 8)")
+
+
+def load_project_from(args, checkout: Checkout):
     from .model import load_project
 
-    return load_project(args.flow_file or paths.flow_file(), args.labels_dir or paths.labels_dir(),
+    return load_project(args.flow_file or checkout.flow_file, args.labels_dir or checkout.labels_dir,
                         getattr(args, "locale", None))
 
 
 # ---- commands ----
 
-def cmd_browser(args) -> int:
+def cmd_browser(args, checkout: Checkout) -> int:
     """Print which Chromium stepshot will use.
 
     Example: stepshot browser
@@ -77,72 +94,97 @@ def cmd_browser(args) -> int:
     from .browser import describe
 
     with sync_playwright() as pw:
-        print(describe(pw))
+        print(describe(pw, checkout.settings))
     return 0
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args, checkout: Checkout) -> int:
     """Check the flow file and every label file; print one line per problem.
 
     Example: stepshot validate --locale fr
     """
-    project = load_project_from(args)
+    project = load_project_from(args, checkout)
     steps = len(list(project.flow.steps()))
     print(f"ok: {steps} steps in {len(project.flow.flows)} flows, {len(project.labels)} locales")
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args, checkout: Checkout) -> int:
     """Walk every flow in every locale and viewport; report steps whose labels or pages have drifted.
 
-    Writes build/stepshot/check.json and check.md; exit 0 all fine, 1 a step is broken, 3 target unusable.
+    Changes no setting of the account. Writes build/stepshot/check.json and check.md; exit 0 all fine,
+    1 a step is broken, 3 target unusable.
     Example: stepshot check --target stand-in:label-renamed --locale en --viewport desktop
-    Example: stepshot check --workers 2
+    Example: stepshot check --target https://www.linkedin.com --auth ~/.config/stepshot/linkedin.auth.json
     """
     from .check import run_check, summary_lines
 
-    project = load_project_from(args)
-    report_dir = paths.reports_dir()
-    report = run_check(args.target, project, args.locale, args.viewport, auth=args.auth, report_dir=report_dir,
-                       workers=args.workers)
-    for line in summary_lines(report, report_dir):
+    project = load_project_from(args, checkout)
+    report = run_check(checkout, args.target, project, args.locale, args.viewport, auth=args.auth,
+                       parallel_sessions=args.parallel_sessions)
+    for line in summary_lines(report, checkout.reports):
         print(line)
     return report.exit_code
 
 
-def cmd_stand_in(args) -> int:
+def cmd_stand_in(args, checkout: Checkout) -> int:
     """Serve the local stand-in of LinkedIn's settings pages on 127.0.0.1 until Ctrl+C.
 
     Example: stepshot stand-in --port 8001 --variant cookie-banner
+    Example: stepshot stand-in --markup neutral
     """
-    from .standin.account import TEST_ACCOUNT
+    from .standin.accounts import TEST_ACCOUNTS
     from .standin.server import serve
 
     def ready(url: str) -> None:
-        variant = f" (variant {args.variant})" if args.variant else ""
-        print(f"stand-in{variant}: {url}/feed/", flush=True)
-        print(f"test account: {TEST_ACCOUNT.email} / {TEST_ACCOUNT.password}  (Ctrl+C stops)", flush=True)
+        variant = f", variant {args.variant}" if args.variant else ""
+        print(f"stand-in ({args.markup} markup{variant}): {url}/feed/", flush=True)
+        for account in TEST_ACCOUNTS[:2]:
+            print(f"test account: {account.email} / {account.password}", flush=True)
+        print("(Ctrl+C stops)", flush=True)
 
     try:
-        serve(args.port, args.variant, delay=args.delay, on_ready=ready)
+        serve(checkout, args.port, args.markup, args.variant, delay=args.delay, on_ready=ready)
     except KeyboardInterrupt:
         pass
     print("stand-in stopped")
     return 0
 
 
-def add_stand_in_options(p):
-    from .standin.variants import VARIANTS
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text}: not a port number (0 to 65535)")
+    return value
 
-    p.add_argument("--port", type=int, default=8001, metavar="N",
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a number of seconds") from None
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"{text}: between 0 and 60 seconds")
+    return value
+
+
+def add_stand_in_options(p):
+    from .standin.variants import DEFAULT_MARKUP, MARKUPS, VARIANTS
+
+    p.add_argument("--port", type=_port, default=8001, metavar="N",
                    help="port on 127.0.0.1 (default 8001; 0: any free port)")
+    p.add_argument("--markup", choices=MARKUPS, default=DEFAULT_MARKUP,
+                   help=f"how the pages are built (default {DEFAULT_MARKUP})")
     p.add_argument("--variant", choices=list(VARIANTS), metavar="NAME",
                    help=f"drift variant: {', '.join(VARIANTS)}")
-    p.add_argument("--delay", type=float, default=None, metavar="S",
+    p.add_argument("--delay", type=_seconds, default=None, metavar="S",
                    help="seconds each response waits under --variant slow (default 1.5)")
 
 
-def cmd_capture(args) -> int:
+def cmd_capture(args, checkout: Checkout) -> int:
     """Take the annotated screenshot of every step in every locale and viewport; report what changed.
 
     Writes screenshots/<locale>/<viewport>/<step>.png (only when its pixels changed) and
@@ -153,41 +195,51 @@ def cmd_capture(args) -> int:
     from .capture import CaptureOptions, run_capture
     from .capture_report import summary_line
 
-    project = load_project_from(args)
+    project = load_project_from(args, checkout)
     options = CaptureOptions(locales=args.locale or list(LOCALES), viewports=args.viewport, steps=args.step,
-                             threshold=args.threshold, workers=args.workers)
-    report = run_capture(args.target, project, options, auth=args.auth)
+                             threshold=args.threshold, parallel_sessions=args.parallel_sessions)
+    report = run_capture(checkout, args.target, project, options, auth=args.auth)
     print(summary_line(report))
-    print(f"report: {paths.reports_dir() / 'capture.md'}")
+    print(f"report: {checkout.reports / 'capture.md'}")
     return report.exit_code
 
 
 def _share(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a number") from None
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text}: must be between 0 and 1")
     return value
 
 
+def _step_id(text: str) -> str:
+    from .model import MAX_ID_LENGTH
+
+    if len(text) > MAX_ID_LENGTH:
+        raise argparse.ArgumentTypeError(f"{text[:20]}…: longer than {MAX_ID_LENGTH} characters (no step is)")
+    return text
+
+
 def add_capture_options(p):
-    p.add_argument("--step", action="append", metavar="S", help="limit to this step id (repeatable; default: all)")
+    p.add_argument("--step", action="append", metavar="S", type=_step_id,
+                   help="limit to this step id (repeatable; default: all)")
     p.add_argument("--threshold", type=_share, default=0.1, metavar="T",
                    help="per-pixel colour difference (0..1) above which a pixel counts as changed; "
                         "anti-aliasing is ignored either way (default 0.1)")
-    # Most of a step is waiting for the page, so parallel walks pay off even on 2 cores (README.md).
-    p.set_defaults(workers=4)
 
 
-def cmd_login(args) -> int:
+def cmd_login(args, checkout: Checkout) -> int:
     """Open a browser window to log into the test account by hand; save the login for --auth.
 
     Two-step verification and captchas work as usual. The file is private: it is never printed, and
     refused under screenshots/ or docs/. Keep it outside the repository.
     Example: stepshot login --auth ~/.config/stepshot/linkedin.auth.json
     """
-    from .login import save_login
+    from .login import run_login
 
-    save_login(args.auth, args.base_url)
+    run_login(checkout, args.auth, args.base_url)
     return 0
 
 
@@ -200,12 +252,13 @@ def add_login_options(p):
                    help=f"site to log into (default {DEFAULT_BASE_URL})")
 
 
-def cmd_refresh(args) -> int:
+def cmd_refresh(args, checkout: Checkout) -> int:
     """Capture in a git checkout, then decide: unchanged, changed, broken (drift) or blocked (target unusable).
 
     changed: the changed screenshots and manifest are committed on --branch (reset from HEAD; the current
     branch and screenshots/ are left as they were), with a pull-request title and body in --out.
-    broken / blocked: an issue title and body in --out; nothing committed. Never pushes.
+    broken / blocked: an issue title and body in --out; nothing committed. Never pushes. Always one
+    browser session per login (no --parallel-sessions).
     Writes --out/outcome.json (default --out: build/stepshot/refresh/ of the checkout).
     Exit 0 unchanged or changed, 1 broken, 3 blocked.
     --merge DIR... combines the --out folders of refreshes run per group of locales (shards) instead.
@@ -218,9 +271,10 @@ def cmd_refresh(args) -> int:
         if args.locale or args.viewport or args.auth or args.target != "stand-in":
             raise BadInput("--merge: combines finished refreshes; --target, --locale, --viewport and --auth "
                            "belong to the shard runs")
-        outcome = merge(args.merge, args.repo, args.branch, args.out)
+        outcome = merge(checkout.settings, args.merge, args.repo, args.branch, args.out)
     else:
-        outcome = refresh(args.repo, args.target, args.locale, args.viewport, args.auth, args.branch, args.out)
+        outcome = refresh(checkout.settings, args.repo, args.target, args.locale, args.viewport, args.auth,
+                          args.branch, args.out)
     print(summary_line(outcome))
     return outcome.exit_code
 
@@ -238,7 +292,7 @@ def add_refresh_options(p):
                    help="combine these refresh output folders (shards) instead of capturing")
 
 
-def cmd_links(args) -> int:
+def cmd_links(args, checkout: Checkout) -> int:
     """Compare docs/links-contract.json with the deep links the docs publish; exit 1 when they differ.
 
     A published link that disappears needs a redirect in the contract; a new one needs --update.
@@ -247,8 +301,8 @@ def cmd_links(args) -> int:
     from .model import load_flow
     from .site import deeplinks, pages
 
-    docs = pages.docs_dir()
-    plans = pages.plan_all(docs, load_flow(paths.flow_file()))
+    docs = checkout.docs
+    plans = pages.plan_all(docs, load_flow(checkout.flow_file))
     contract, dropped, new = deeplinks.contract_status(docs, plans)
     for line in dropped:
         print(line)
@@ -268,15 +322,15 @@ def add_links_options(p):
                    help="add newly published links to the contract (never removes one)")
 
 
-def cmd_translations(args) -> int:
+def cmd_translations(args, checkout: Checkout) -> int:
     """List translated pages that are missing or older than their English page; exit 1 when any.
 
     Each line names the page, the English version it records and the current one (its translation_of).
     Example: stepshot translations --locale fr
     """
-    from .site import pages, translations
+    from .site import translations
 
-    docs = pages.docs_dir()
+    docs = checkout.docs
     rows = translations.all_freshness(docs, args.locale)
     outdated = [row for row in rows if row.outdated]
     for row in outdated:
@@ -285,7 +339,7 @@ def cmd_translations(args) -> int:
     return 1 if outdated else 0
 
 
-def cmd_bench(args) -> int:
+def cmd_bench(args, checkout: Checkout) -> int:
     """Time the capture against shot-scraper and a bare Playwright loop, and the site build per locale.
 
     Prints medians and the ratios ours / shot-scraper and ours / floor; profiles ours once when a target is
@@ -296,14 +350,14 @@ def cmd_bench(args) -> int:
     """
     from .bench.run import BenchOptions, run_bench
 
-    run_bench(BenchOptions(repeat=args.repeat, locales=args.locale, viewports=args.viewport,
-                           capture=not args.skip_capture, site=not args.skip_site, profile=not args.no_profile,
-                           out=args.out))
+    run_bench(checkout, BenchOptions(repeat=args.repeat, locales=args.locale, viewports=args.viewport,
+                                     capture=not args.skip_capture, site=not args.skip_site,
+                                     profile=not args.no_profile, out=args.out))
     return 0
 
 
 def add_bench_options(p):
-    p.add_argument("--repeat", type=_workers, default=3, metavar="N", help="rounds of each contender (default 3)")
+    p.add_argument("--repeat", type=_positive, default=3, metavar="N", help="rounds of each contender (default 3)")
     p.add_argument("--skip-capture", action="store_true", help="only the site build benchmark")
     p.add_argument("--skip-site", action="store_true", help="only the capture benchmark")
     p.add_argument("--no-profile", action="store_true", help="no profile of ours even when a target is missed")
@@ -311,7 +365,7 @@ def add_bench_options(p):
                    help="write the report here (default: BENCHMARKS.md, after a run of everything)")
 
 
-def cmd_lighthouse(args) -> int:
+def cmd_lighthouse(args, checkout: Checkout) -> int:
     """Run Lighthouse (mobile) on the built guide in en, ar and ja; exit 1 when a score is below budget.
 
     Budget: performance >= 95, accessibility, best practices and SEO 100. One line per page and category
@@ -322,9 +376,9 @@ def cmd_lighthouse(args) -> int:
     """
     from .gates.lighthouse import audit_guide, build_site, problems, summary
 
-    out = paths.reports_dir().parent / "lighthouse"
-    site = args.site or build_site(out / "site")
-    pages = audit_guide(site, out, args.locale)
+    out = checkout.root / "build" / "lighthouse"
+    site = args.site or build_site(checkout, out / "site")
+    pages = audit_guide(checkout.settings, site, out, args.locale)
     for page in pages:
         print(summary(page))
     failures = problems(pages)
@@ -344,10 +398,10 @@ COMMANDS = {
     "browser": (cmd_browser, []),
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
     "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
-                          add_workers_option]),
+                          add_sessions_option]),
     "stand-in": (cmd_stand_in, [add_stand_in_options]),
     "capture": (cmd_capture, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
-                              add_workers_option, add_capture_options]),
+                              add_sessions_option, add_capture_options]),
     "login": (cmd_login, [add_login_options]),
     "refresh": (cmd_refresh, [add_target_options, add_locale_option, add_viewport_option, add_refresh_options]),
     "links": (cmd_links, [add_links_options]),
@@ -371,10 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, environ=None) -> int:
+    """Run one command; every failure is one line on stderr and a documented exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        checkout = Checkout.from_settings(Settings.from_environ(os.environ if environ is None else environ))
+        return args.func(args, checkout)
     except BadInput as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
@@ -384,7 +440,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("stepshot: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the machine, not the input: a full disk, a folder we may not write
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"stepshot: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
 
 
 if __name__ == "__main__":

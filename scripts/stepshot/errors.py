@@ -5,7 +5,8 @@ Exit codes (each means one thing; README.md documents them):
     1  drift: a step is broken (label missing, wrong page)
     2  bad input or usage (flow or label file invalid, unknown locale, bad option)
     3  the target cannot be used (unreachable, login required, security checkpoint, server error)
-    4  this machine lacks something the tool needs (no Chromium)
+    4  this machine lacks something the tool needs (no Chromium, a full disk)
+  130  interrupted (Ctrl+C or SIGTERM): nothing half-written
 """
 
 EXIT_OK = 0
@@ -13,6 +14,7 @@ EXIT_DRIFT = 1
 EXIT_BAD_INPUT = 2
 EXIT_TARGET_UNUSABLE = 3
 EXIT_ENVIRONMENT = 4
+EXIT_INTERRUPTED = 130
 
 
 class StepshotError(Exception):
@@ -37,7 +39,7 @@ class TargetUnusable(StepshotError):
     exit_code = EXIT_TARGET_UNUSABLE
 
     def __init__(self, reason: str, detail: str):
-        self.reason = reason  # login-required | checkpoint | unreachable | server-error
+        self.reason = reason  # login-required | checkpoint | unreachable | server-error | wrong-language
         self.detail = detail
         super().__init__(f"target unusable ({reason}): {detail}")
 

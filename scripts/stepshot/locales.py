@@ -1,4 +1,4 @@
-"""The guide's locales: code (as in label files and site folders), browser locale, direction."""
+"""The guide's locales and the two viewports: the bottom layer both the site and the browser side use."""
 
 from dataclasses import dataclass
 
@@ -6,25 +6,51 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Locale:
     code: str          # label file name, site folder, screenshot folder
-    browser: str       # what the browser sends as Accept-Language / navigator.language
+    browser: str       # the browser's locale (navigator.language, Accept-Language)
     name: str          # the language's own name, for the language switcher
+    # The value of this language in LinkedIn's display-language setting (a <select> on
+    # /mypreferences/d/settings/language). Public automation code shows "en_US"; the others follow the
+    # same language_REGION form and are unverified. The walk matches an option by language (and region,
+    # where the locale names one), so a different region in LinkedIn's list still matches.
+    linkedin: str
     rtl: bool = False
+
+    @property
+    def language(self) -> str:
+        """The language subtag, as `<html lang>` starts: "pt" for pt-BR."""
+        return self.code.split("-")[0].lower()
 
 
 LOCALES: dict[str, Locale] = {
     loc.code: loc
     for loc in [
-        Locale("en", "en-US", "English"),
-        Locale("es", "es-ES", "Español"),
-        Locale("fr", "fr-FR", "Français"),
-        Locale("de", "de-DE", "Deutsch"),
-        Locale("pt-BR", "pt-BR", "Português (Brasil)"),
-        Locale("it", "it-IT", "Italiano"),
-        Locale("nl", "nl-NL", "Nederlands"),
-        Locale("ja", "ja-JP", "日本語"),
-        Locale("ar", "ar", "العربية", rtl=True),
-        Locale("hi", "hi-IN", "हिन्दी"),
+        Locale("en", "en-US", "English", "en_US"),
+        Locale("es", "es-ES", "Español", "es_ES"),
+        Locale("fr", "fr-FR", "Français", "fr_FR"),
+        Locale("de", "de-DE", "Deutsch", "de_DE"),
+        Locale("pt-BR", "pt-BR", "Português (Brasil)", "pt_BR"),
+        Locale("it", "it-IT", "Italiano", "it_IT"),
+        Locale("nl", "nl-NL", "Nederlands", "nl_NL"),
+        Locale("ja", "ja-JP", "日本語", "ja_JP"),
+        Locale("ar", "ar", "العربية", "ar_AE", rtl=True),
+        Locale("hi", "hi-IN", "हिन्दी", "hi_IN"),
     ]
 }
 
 SOURCE_LOCALE = "en"
+
+
+@dataclass(frozen=True)
+class Viewport:
+    name: str
+    width: int
+    height: int
+    scale: float
+    mobile: bool
+
+
+VIEWPORTS: dict[str, Viewport] = {
+    "desktop": Viewport("desktop", 1280, 800, 1, mobile=False),
+    # A phone-sized profile: LinkedIn serves its mobile web layout to it.
+    "mobile": Viewport("mobile", 390, 844, 2, mobile=True),
+}

@@ -7,45 +7,59 @@ Schema 1 (README.md, "Screenshot manifest"):
 
 The file changes only when an image's pixels or its status change, so a re-run against an unchanged
 interface leaves it byte-identical. Dates of the last successful run go to screenshots/verified.json.
+Everything read from it is checked first: a key names a file under screenshots/ and nothing else, each
+entry has exactly the fields above with the right kinds.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
+import re
 import threading
 from pathlib import Path
 
-from . import imagefile, paths
-from .browser import VIEWPORTS
+from . import imagefile
 from .errors import BadInput
-from .model import read_json
-from .locales import LOCALES
+from .files import confined, problem, read_json, remove_temp_files, to_json, write_atomic
+from .locales import LOCALES, VIEWPORTS
+from .model import MAX_ID_LENGTH, STEP_ID
 
 SCHEMA = 1
 FIELDS = ("bytes", "changed", "flow", "height", "locale", "number", "path", "sha256", "source", "stale",
           "step", "tool_version", "verified_labels", "viewport", "width")
-
-
-def today() -> str:
-    """YYYY-MM-DD in UTC, or STEPSHOT_TODAY when set (tests and reproducible runs fix the clock)."""
-    fixed = os.environ.get("STEPSHOT_TODAY")
-    if fixed:
-        try:
-            return dt.date.fromisoformat(fixed).isoformat()
-        except ValueError:
-            raise BadInput(f"STEPSHOT_TODAY: {fixed!r} is not a date (YYYY-MM-DD)") from None
-    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+KINDS = {"bytes": int, "changed": str, "flow": str, "height": int, "locale": str, "number": int, "path": str,
+         "sha256": str, "source": str, "stale": bool, "step": str, "tool_version": str, "verified_labels": list,
+         "viewport": str, "width": int}
+KEY = re.compile(r"^(?P<locale>[A-Za-z-]+)/(?P<viewport>[a-z]+)/(?P<step>[a-z0-9-]+)\.png$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def image_key(locale: str, viewport: str, step_id: str) -> str:
     return f"{locale}/{viewport}/{step_id}.png"
 
 
-def to_json(data: dict) -> bytes:
-    """The one serialisation of our JSON files: sorted keys, 2-space indent, trailing newline."""
-    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def check_key(path: Path, key: str) -> None:
+    match = KEY.match(key) if isinstance(key, str) else None
+    if not match or match["locale"] not in LOCALES or match["viewport"] not in VIEWPORTS \
+            or not re.match(STEP_ID, match["step"]) or len(match["step"]) > MAX_ID_LENGTH:
+        raise BadInput(problem(path, f"images.{key}", "not an image key (<locale>/<viewport>/<step-id>.png)"))
+
+
+def check_entry(path: Path, key: str, entry) -> None:
+    where = f"images.{key}"
+    if not isinstance(entry, dict):
+        raise BadInput(problem(path, where, "expected an object"))
+    missing = [f for f in FIELDS if f not in entry]
+    extra = sorted(set(entry) - set(FIELDS))
+    if missing or extra:
+        raise BadInput(problem(path, where, f"missing {', '.join(missing)}" if missing else f"unknown key {extra[0]}"))
+    for name, kind in KINDS.items():
+        value = entry[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise BadInput(problem(path, f"{where}.{name}", f"expected {kind.__name__}"))
+    if not SHA256.match(entry["sha256"]):
+        raise BadInput(problem(path, f"{where}.sha256", "not a SHA-256 hex digest"))
+    if entry["path"] != f"screenshots/{key}":
+        raise BadInput(problem(path, f"{where}.path", f"must be screenshots/{key}"))
 
 
 class Manifest:
@@ -57,16 +71,19 @@ class Manifest:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "Manifest":
-        path = path or paths.manifest_file()
+    def load(cls, path: Path) -> "Manifest":
         data = read_json(path, missing={})
         if data and data.get("schema") != SCHEMA:
-            raise BadInput(f"{path}: schema: expected {SCHEMA}, got {data.get('schema')!r}")
+            raise BadInput(problem(path, "schema", f"expected {SCHEMA}, got {data.get('schema')!r}"))
+        unknown = sorted(set(data) - {"schema", "images"})
+        if unknown:
+            raise BadInput(problem(path, unknown[0], "unknown key (expected schema, images)"))
         images = data.get("images", {})
+        if not isinstance(images, dict):
+            raise BadInput(problem(path, "images", "expected an object"))
         for key, entry in images.items():
-            missing = [f for f in FIELDS if f not in entry]
-            if missing:
-                raise BadInput(f"{path}: images.{key}: missing {', '.join(missing)}")
+            check_key(path, key)
+            check_entry(path, key, entry)
         return cls(path, images)
 
     @property
@@ -74,14 +91,15 @@ class Manifest:
         return self.path.parent
 
     def file(self, key: str) -> Path:
-        return self.screenshots_dir / key
+        """The image's file; BadInput when the key or a symlink would lead outside screenshots/."""
+        return confined(self.screenshots_dir, key, f"images.{key}", self.path)
 
     def save(self) -> None:
-        imagefile.write_atomic(self.path, to_json({"schema": SCHEMA, "images": self.images}))
+        write_atomic(self.path, to_json({"schema": SCHEMA, "images": self.images}))
 
     def update(self, key: str, entry: dict) -> None:
         """Record one image (written to disk before this call); no write when nothing changed."""
-        assert set(entry) == set(FIELDS), sorted(set(entry) ^ set(FIELDS))
+        check_entry(self.path, key, entry)
         with self._lock:
             if self.images.get(key) == entry:
                 return
@@ -101,23 +119,24 @@ class Manifest:
 
         Drops entries whose file is gone, re-hashes files whose content differs from their entry (an
         image replaced just before a kill), deletes images without an entry (written, never recorded:
-        the next capture of that step writes them again) and leftover temp files.
+        the next capture of that step writes them again) and leftover temp files. A file that is not a
+        regular file (a symlink, a folder) is not an image: its entry is dropped and it is left alone.
         Returns one line per repair.
         """
         repairs = [f"removed leftover temp file {p.relative_to(self.screenshots_dir)}"
-                   for p in imagefile.remove_temp_files(self.screenshots_dir)]
+                   for p in remove_temp_files(self.screenshots_dir)]
         with self._lock:
             images = dict(self.images)
             for key, entry in sorted(self.images.items()):
                 file = self.file(key)
-                if not file.is_file():
+                if file.is_symlink() or not file.is_file():
                     del images[key]
-                    repairs.append(f"{key}: file missing, entry dropped")
+                    repairs.append(f"{key}: {'not a regular file' if file.exists() else 'file missing'}, entry dropped")
                     continue
                 data = file.read_bytes()
                 digest = imagefile.sha256(data)
                 if digest != entry["sha256"]:
-                    width, height = imagefile.dimensions(data)
+                    width, height = imagefile.dimensions(data, f"screenshots/{key}")
                     images[key] = {**entry, "sha256": digest, "bytes": len(data), "width": width,
                                    "height": height, "changed": day}
                     repairs.append(f"{key}: file differs from its entry, entry re-hashed")
@@ -134,19 +153,3 @@ class Manifest:
     def _image_files(self) -> list[Path]:
         return sorted(p for p in self.screenshots_dir.glob("*/*/*.png")
                       if p.parent.parent.name in LOCALES and p.parent.name in VIEWPORTS)
-
-
-def record_verified(path: Path, dates: dict[str, dict]) -> None:
-    """Merge {image key: {"date", "source"}} into the "images" key of verified.json.
-
-    `stepshot check` owns the file's "labels" key; both are kept.
-    """
-    data = read_json(path, missing={})
-    images = {**data.get("images", {}), **dates}
-    if data.get("images") == images:
-        return
-    imagefile.write_atomic(path, to_json({**data, "images": images}))
-
-
-def verified_file(root: Path | None = None) -> Path:
-    return paths.screenshots_dir(root) / "verified.json"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import re
 import types
 from collections.abc import Hashable
@@ -21,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from .errors import BadInput
-from .locales import LOCALES, SOURCE_LOCALE
+from .files import display_path, problem, read_json, read_text
+from .locales import LOCALES, SOURCE_LOCALE, VIEWPORTS
 
 STEP_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 LABEL_KEY = r"^[a-z][a-z0-9_]*$"
@@ -29,7 +29,9 @@ DATE = r"^\d{4}-\d{2}(-\d{2})?$"
 URL = r"^https?://"
 PATH = r"^/"
 ROLES = ("button", "link", "switch", "heading", "menuitem", "tab", "region", "navigation", "dialog")
-VIEWPORT_NAMES = ("desktop", "mobile")
+VIEWPORT_NAMES = tuple(VIEWPORTS)
+MAX_ID_LENGTH = 64          # step ids become file names and URL anchors
+MAX_LABEL_LENGTH = 300      # LinkedIn's longest label (the question under the AI setting) is ~130
 
 
 class Strict(BaseModel):
@@ -39,6 +41,17 @@ class Strict(BaseModel):
 def error_at(field: str, message: str) -> PydanticCustomError:
     """A check made on a whole model but about one of its fields: reported at that field."""
     return PydanticCustomError("error_at", "{message}", {"field": field, "message": message})
+
+
+def plain_text(text: str) -> str:
+    """Label and callout texts are one line of plain text: they land in HTML, Markdown and issue bodies."""
+    if not text.strip():
+        raise ValueError("must not be blank")
+    if any(ch in text for ch in "\n\r\t\x00") or any(0x2028 <= ord(ch) <= 0x2029 for ch in text):
+        raise ValueError("must be one line (no line breaks, tabs or NUL)")
+    if text != text.strip():
+        raise ValueError("must not start or end with spaces")
+    return text
 
 
 # ---------- label files ----------
@@ -54,12 +67,17 @@ class Source(Strict):
 class Label(Strict):
     """One of LinkedIn's UI strings in one locale, with where we got it."""
 
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=MAX_LABEL_LENGTH)
     # sourced: quoted by the source below; unverified: our best translation, not yet seen on LinkedIn.
     # "verified" is never written here: a run against linkedin.com records it in verified.json.
     status: Literal["sourced", "unverified"]
     source: Source | None = None
     note: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _plain_text(cls, text):
+        return plain_text(text)
 
     @model_validator(mode="after")
     def _source_matches_status(self):
@@ -72,17 +90,34 @@ class LabelFile(Strict):
     locale: str
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], Label]
     # Our own short texts drawn on screenshots (callouts); not LinkedIn's words.
-    callouts: dict[Annotated[str, Field(pattern=LABEL_KEY)], Annotated[str, Field(min_length=1)]] = {}
+    callouts: dict[Annotated[str, Field(pattern=LABEL_KEY)],
+                   Annotated[str, Field(min_length=1, max_length=MAX_LABEL_LENGTH)]] = {}
+
+    @field_validator("callouts")
+    @classmethod
+    def _plain_callouts(cls, callouts):
+        return {key: plain_text(text) for key, text in callouts.items()}
 
 
 # ---------- flow file ----------
 
 class Target(Strict):
-    """An element found by its ARIA role and the accessible name taken from a label key."""
+    """An element found by its ARIA role and the accessible name taken from a label key.
+
+    `href` is a language-neutral anchor: the path a link leads to (LinkedIn's settings paths are the same
+    in every language). The stand-in builds its pages from it.
+    """
 
     role: Literal[ROLES]
     label: str = Field(pattern=LABEL_KEY)
     within: "Target | None" = None  # narrow the search to a region/navigation/dialog first
+    href: str | None = Field(default=None, pattern=PATH)
+
+    @model_validator(mode="after")
+    def _href_on_links(self):
+        if self.href is not None and self.role != "link":
+            raise error_at("href", f"only a link has an href (this target is a {self.role})")
+        return self
 
 
 class Expect(Strict):
@@ -90,6 +125,7 @@ class Expect(Strict):
 
     url: str | None = None           # a regular expression matched against the URL path
     heading: str | None = Field(default=None, pattern=LABEL_KEY)
+    text: str | None = Field(default=None, pattern=LABEL_KEY)  # a label whose text must show on the page
     visible: Target | None = None
     switch: Literal["on", "off"] | None = None  # the step's switch target shows this state
 
@@ -105,20 +141,13 @@ class Expect(Strict):
 
     @model_validator(mode="after")
     def _not_empty(self):
-        if not (self.url or self.heading or self.visible or self.switch):
-            raise ValueError("needs at least one of url, heading, visible, switch")
+        if not (self.url or self.heading or self.text or self.visible or self.switch):
+            raise ValueError("needs at least one of url, heading, text, visible, switch")
         return self
 
 
 class Click(Strict):
     type: Literal["click"]
-    target: Target
-
-
-class OpenMenu(Strict):
-    """Click a control that opens a menu (the top-bar "Me" button, the mobile profile photo)."""
-
-    type: Literal["open_menu"]
     target: Target
 
 
@@ -138,11 +167,11 @@ class ShowToggle(Strict):
     state: Literal["on", "off"]
 
 
-Action = Annotated[Union[Click, OpenMenu, SetToggle, ShowToggle], Field(discriminator="type")]
+Action = Annotated[Union[Click, SetToggle, ShowToggle], Field(discriminator="type")]
 
 
 class Step(Strict):
-    id: str = Field(pattern=STEP_ID)
+    id: str = Field(pattern=STEP_ID, max_length=MAX_ID_LENGTH)
     action: Action
     expect: Expect
     highlight: Target | None = None  # defaults to the action's target
@@ -153,9 +182,15 @@ class Step(Strict):
     def highlight_target(self) -> Target:
         return self.highlight or self.action.target
 
+    @model_validator(mode="after")
+    def _switch_expectations_on_switches(self):
+        if self.expect.switch and self.action.target.role != "switch":
+            raise error_at("expect", "switch: only a step whose action targets a switch can expect its state")
+        return self
+
 
 class Flow(Strict):
-    id: str = Field(pattern=STEP_ID)
+    id: str = Field(pattern=STEP_ID, max_length=MAX_ID_LENGTH)
     start: str = Field(pattern=PATH)  # path on the target where the walk begins
     viewports: list[Literal[VIEWPORT_NAMES]] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
@@ -170,47 +205,8 @@ class FlowFile(Strict):
             for number, step in enumerate(flow.steps, start=1):
                 yield flow, number, step
 
-    def step(self, step_id: str) -> tuple[Flow, int, Step]:
-        for flow, number, step in self.steps():
-            if step.id == step_id:
-                return flow, number, step
-        raise KeyError(step_id)
-
 
 # ---------- problems as one line each ----------
-
-def display_path(path: Path) -> str:
-    """The path as the reader typed it: relative to the current directory when it lies under it."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def problem(path: Path, where: str, message: str) -> str:
-    """One problem as one line: `file: path.to.field: message`."""
-    return f"{display_path(path)}: {where}: {message}"
-
-
-def read_json(path: Path, missing: dict | None = None, missing_message: str = "not found") -> dict:
-    """One of the project's JSON files as an object; `missing` (if given) stands in for an absent file.
-
-    Every problem is BadInput with one line: absent file, invalid JSON (with its line), not an object.
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        if missing is not None:
-            return missing
-        raise BadInput(problem(path, "(file)", missing_message)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(problem(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")) from None
-    if not isinstance(data, dict):
-        raise BadInput(problem(path, "(top)", "expected an object"))
-    return data
-
 
 PATTERN_HINTS = {
     STEP_ID: "is not a valid id (lowercase words joined by '-', e.g. open-settings)",
@@ -331,8 +327,20 @@ def _message(err, root: type[BaseModel]) -> tuple[str, str]:
 
 # ---------- reading files ----------
 
+MAX_YAML_NODES = 50_000   # after expanding aliases: a few hundred in the project's files
+MAX_YAML_DEPTH = 40
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, but a repeated key is an error (plain PyYAML silently keeps the last one)."""
+    """YAML's safe loader, but a repeated key is an error (plain PyYAML silently keeps the last one), and
+    a document whose aliases expand past MAX_YAML_NODES or that nests past MAX_YAML_DEPTH is refused
+    before anything walks it (a few kilobytes of aliases can otherwise stand for billions of values)."""
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_size(node)
+        return node
 
     def construct_mapping(self, node, deep=False):
         first_line: dict = {}
@@ -347,15 +355,34 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def _check_size(root) -> None:
+    sizes: dict[int, int] = {}
+
+    def size(node, depth: int) -> int:
+        if depth > MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels",
+                                              node.start_mark)
+        if id(node) in sizes:
+            return sizes[id(node)]
+        children = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_YAML_NODES:
+                raise yaml.composer.ComposerError(None, None, f"more than {MAX_YAML_NODES} values once "
+                                                  "aliases are expanded", node.start_mark)
+        sizes[id(node)] = total
+        return total
+
+    size(root, 0)
+
+
 def _read_mapping(path: Path) -> dict:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(problem(path, "(file)", "not found")) from None
-    except UnicodeDecodeError:
-        raise BadInput(problem(path, "(file)", "not UTF-8 text")) from None
-    except OSError as exc:
-        raise BadInput(problem(path, "(file)", f"cannot read: {exc.strerror}")) from None
+    text = read_text(path)
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
@@ -363,6 +390,8 @@ def _read_mapping(path: Path) -> dict:
         where = f"line {mark.line + 1}" if mark else "(file)"
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BadInput(problem(path, where, f"invalid YAML: {reason}")) from None
+    except RecursionError:
+        raise BadInput(problem(path, "(file)", "invalid YAML: nested too deeply")) from None
     if data is None:
         raise BadInput(problem(path, "(file)", "empty"))
     if not isinstance(data, dict):
@@ -440,10 +469,6 @@ def load_flow(path: Path) -> FlowFile:
     return _read(path, FlowFile, _duplicate_ids).result()
 
 
-def load_label_file(path: Path) -> LabelFile:
-    return _read(path, LabelFile, _locale_matches_name).result()
-
-
 def label_keys_used(flow: FlowFile) -> list[tuple[str, str]]:
     """(field path, label key) for every label key the flow refers to."""
     used = []
@@ -459,8 +484,9 @@ def label_keys_used(flow: FlowFile) -> list[tuple[str, str]]:
             target(f"{base}.action.target", step.action.target)
             target(f"{base}.highlight", step.highlight)
             target(f"{base}.expect.visible", step.expect.visible)
-            if step.expect.heading:
-                used.append((f"{base}.expect.heading", step.expect.heading))
+            for name in ("heading", "text"):
+                if getattr(step.expect, name):
+                    used.append((f"{base}.expect.{name}", getattr(step.expect, name)))
     return used
 
 
@@ -541,8 +567,3 @@ def load_project(flow_path: Path, labels_dir: Path, locales: list[str] | None = 
         raise BadInput(problems)
     return Project(flow=flow.model, labels={code: read.model for code, read in labels.items()},
                    flow_path=Path(flow_path), labels_dir=Path(labels_dir))
-
-
-def load_verified(path: Path) -> dict:
-    """verified.json: labels a run against linkedin.com found, {locale: {key: {text, date, base_url}}}."""
-    return read_json(path, missing={}).get("labels", {})

@@ -1,62 +1,14 @@
 """Personal data off the screenshots: the account's name, headline, email and photo become a persona's.
 
-Run in every frame just before each shot. Against the stand-in the account is its test member
-(standin/account.py); against a live target it is read from the JSON file named by STEPSHOT_ACCOUNT
-(name, headline, email, optionally photo: part of the photo's URL), which stays out of the repository.
-The persona comes from screenshots/persona.yml.
+Run in every frame just before each shot. The account comes from the login (personal.py); the persona
+from screenshots/persona.yml.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-from pathlib import Path
 
-from pydantic import Field
-
-from . import paths
-from .errors import BadInput
-from .model import Strict, load_model
-
-ACCOUNT_ENV = "STEPSHOT_ACCOUNT"
-
-
-class Persona(Strict):
-    name: str = Field(min_length=1)
-    headline: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    avatar_color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
-
-
-class PersonalData(Strict):
-    """What must never show on a screenshot."""
-
-    name: str = Field(min_length=2)
-    headline: str = Field(min_length=2)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    photo: str | None = Field(default=None, min_length=4)  # a part of the photo's URL
-
-
-def persona_file(root: Path | None = None) -> Path:
-    return paths.screenshots_dir(root) / "persona.yml"
-
-
-def load_persona(path: Path | None = None) -> Persona:
-    return load_model(path or persona_file(), Persona)
-
-
-def account_for(stand_in: bool) -> PersonalData:
-    """The personal data of the account the target is logged in as."""
-    if stand_in:
-        from .standin.account import TEST_ACCOUNT
-
-        return PersonalData(name=TEST_ACCOUNT.name, headline=TEST_ACCOUNT.headline, email=TEST_ACCOUNT.email,
-                            photo=TEST_ACCOUNT.photo_path)
-    file = os.environ.get(ACCOUNT_ENV)
-    if not file:
-        raise BadInput(f"{ACCOUNT_ENV}: required to capture a live target: a JSON file with the logged-in "
-                       "account's name, headline and email, so the screenshots can hide them")
-    return load_model(Path(file), PersonalData)  # JSON is YAML: one loader, one-line errors
+from .personal import Persona, PersonalData
 
 
 def avatar_data_url(persona: Persona) -> str:
@@ -138,7 +90,11 @@ async ([pairs, photo, accountName, avatar]) => {
 """
 
 
-def redact(page, account: PersonalData, persona: Persona) -> int:
+async def redact(page, account: PersonalData, persona: Persona) -> int:
     """Replace the account's personal data in every frame of the page; return how many places changed."""
     args = [replacements(account, persona), account.photo, account.name, avatar_data_url(persona)]
-    return sum(frame.evaluate(_REDACT_JS, args) for frame in page.frames if not frame.is_detached())
+    total = 0
+    for frame in page.frames:
+        if not frame.is_detached():
+            total += await frame.evaluate(_REDACT_JS, args)
+    return total

@@ -5,10 +5,11 @@
     broken     drift: a step no longer matches the target; an issue names it; no commit (exit 1)
     blocked    the target cannot be used (login expired, checkpoint); an issue says renew the login (exit 3)
 
-Refresh works in the git checkout it is pointed at and never pushes. It runs `stepshot capture` there as a
-child process (STEPSHOT_ROOT set to that checkout), commits without switching branches (gitops), and
-leaves the checkout's screenshots/ as they were before the run: the results live on the branch and in
-the output folder, whose outcome.json, title and body files the nightly workflow reads.
+Refresh works in the git checkout it is pointed at and never pushes. It runs the capture there (in this
+process, on that checkout), commits without switching branches (gitops), and leaves the checkout's
+screenshots/ as they were before the run: the results live on the branch and in the output folder, whose
+outcome.json, title and body files the nightly workflow reads. A refresh walks with one browser session
+per login: it is what the nightly job runs against the test account.
 
 Shards (one refresh per group of locales, on different machines) are combined by `refresh --merge`:
 each shard's output folder carries the files it changed; merge applies them all to one checkout, merges
@@ -18,21 +19,18 @@ unchanged.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import gitops, paths
-from .errors import EXIT_DRIFT, EXIT_OK, EXIT_TARGET_UNUSABLE, BadInput, StepshotError
-from .imagefile import write_atomic
+from . import gitops
+from .capture import CaptureOptions, CaptureReport, run_capture
+from .checkout import Checkout
+from .errors import EXIT_DRIFT, EXIT_OK, EXIT_TARGET_UNUSABLE, BadInput, TargetUnusable
+from .files import confined, inside, problem, read_json, to_json, write_atomic
 from .locales import LOCALES
-from .manifest import to_json
-from .model import read_json
 from .refresh_text import render
+from .settings import Settings
 
 DEFAULT_BRANCH = "stepshot/refresh"
 SCHEMA = "stepshot-refresh/1"
@@ -42,14 +40,6 @@ EXIT_CODES = {"unchanged": EXIT_OK, "changed": EXIT_OK, "broken": EXIT_DRIFT, "b
 FILES_DIR = "files"       # in the output folder: copies of the changed files, by path in the checkout
 REPORTS_DIR = "reports"   # in the output folder: the capture reports of the run (or of every shard)
 TEXT_FILES = ("outcome.json", "pr-title.txt", "pr-body.md", "issue-title.txt", "issue-body.md")
-
-
-class CaptureFailed(StepshotError):
-    """`stepshot capture` ended with a code that is no outcome (bad input, no browser): refresh ends with it."""
-
-    def __init__(self, exit_code: int):
-        self.exit_code = exit_code
-        super().__init__(f"capture failed with exit code {exit_code} (its message is above)")
 
 
 @dataclass
@@ -82,8 +72,16 @@ class Outcome:
                                            "images", "broken", "blocked", "reports")})
 
 
-def default_out(root: Path) -> Path:
-    return paths.reports_dir(root) / "refresh"
+def default_out(checkout: Checkout) -> Path:
+    return checkout.reports / "refresh"
+
+
+def check_out(out: Path, root: Path) -> Path:
+    """The output folder may be anywhere but inside screenshots/ (refresh restores that folder)."""
+    if inside(out, root / SCREENSHOTS):
+        raise BadInput(f"--out: {out}: inside {SCREENSHOTS}/, which refresh puts back as it was; "
+                       "choose another folder (default build/stepshot/refresh/)")
+    return out
 
 
 def prepare(repo: Path, branch: str) -> tuple[Path, str]:
@@ -109,38 +107,27 @@ def clear_out(out: Path) -> None:
 
 # ---------- one run ----------
 
-def run_capture(root: Path, target: str, locales: list[str] | None, viewports: list[str] | None,
-                auth: Path | None) -> int:
-    """`stepshot capture` in the checkout at `root`; its output goes straight to ours."""
-    command = [sys.executable, "-m", "stepshot.cli", "capture", "--target", target]
-    for locale in locales or []:
-        command += ["--locale", locale]
-    for viewport in viewports or []:
-        command += ["--viewport", viewport]
-    if auth is not None:
-        command += ["--auth", str(auth.resolve())]
-    return subprocess.run(command, cwd=root, env={**os.environ, "STEPSHOT_ROOT": str(root)}).returncode
-
-
-def refresh(repo: Path, target: str = "stand-in", locales: list[str] | None = None,
+def refresh(settings: Settings, repo: Path, target: str = "stand-in", locales: list[str] | None = None,
             viewports: list[str] | None = None, auth: Path | None = None, branch: str = DEFAULT_BRANCH,
             out: Path | None = None) -> Outcome:
     root, base = prepare(repo, branch)
-    out = out or default_out(root)
+    checkout = Checkout(root, settings)
+    out = check_out(out or default_out(checkout), root)
+    project = checkout.project(locales)
     clear_out(out)
-    (paths.reports_dir(root) / "capture.json").unlink(missing_ok=True)  # only this run's report counts
+    options = CaptureOptions(locales=locales or list(LOCALES), viewports=viewports, parallel_sessions=None)
     try:
-        code = run_capture(root, target, locales, viewports, auth)
-        if code not in (EXIT_OK, EXIT_DRIFT, EXIT_TARGET_UNUSABLE):
-            raise CaptureFailed(code)
-        report = read_capture_report(paths.reports_dir(root), code)
+        try:
+            report = run_capture(checkout, target, project, options, auth)
+        except TargetUnusable as exc:
+            report = exc.report
         found = gitops.changes(root, SCREENSHOTS)
         outcome = Outcome(outcome="unchanged", target=target, locales=locales or list(LOCALES),
                           base=base, branch=branch, images=changed_images(report))
-        if code == EXIT_TARGET_UNUSABLE:
+        if report.unusable:
             outcome.outcome = "blocked"
-            outcome.blocked = unusable_of(report)
-        elif code == EXIT_DRIFT:
+            outcome.blocked = report.unusable
+        elif report.exit_code == EXIT_DRIFT:
             outcome.outcome = "broken"
             outcome.broken = broken_steps(report)
         elif any(c.path.endswith(".png") for c in found):
@@ -149,10 +136,10 @@ def refresh(repo: Path, target: str = "stand-in", locales: list[str] | None = No
             outcome.files = [{"path": c.path, "status": c.status} for c in found]
             outcome.commit = gitops.commit_on_branch(root, branch, [c.path for c in found],
                                                      commit_message(outcome))
-        outcome.reports = keep_reports(paths.reports_dir(root), out)
+        outcome.reports = keep_reports(checkout.reports, out)
     finally:
         gitops.restore(root, gitops.changes(root, SCREENSHOTS))
-    write_outcome(outcome, out)
+    write_outcome(outcome, out, settings)
     return outcome
 
 
@@ -178,8 +165,9 @@ def keep_reports(report_dir: Path, out: Path, prefix: str = "") -> list[str]:
     return kept
 
 
-def write_outcome(outcome: Outcome, out: Path) -> None:
-    texts = render(outcome, {name: (out / name).read_text(encoding="utf-8") for name in outcome.reports})
+def write_outcome(outcome: Outcome, out: Path, settings: Settings) -> None:
+    texts = render(outcome, {name: (out / name).read_text(encoding="utf-8") for name in outcome.reports},
+                   settings.run_url)
     for name, text in texts.items():
         write_atomic(out / name, text.encode("utf-8"))
     write_atomic(out / "outcome.json", to_json(outcome.to_json()))
@@ -192,61 +180,70 @@ def commit_message(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ---------- reading capture's report ----------
+# ---------- what the capture found ----------
 
-def read_capture_report(report_dir: Path, code: int) -> dict:
-    """capture.json of the run that just ended with `code`; a crash (Python exits 1) is no drift."""
-    path = report_dir / "capture.json"
-    report = read_json(path, missing_message=f"capture ended with exit code {code} without writing its report")
-    if report.get("exit_code") != code:
-        raise StepshotError(f"{path}: exit_code: {report.get('exit_code')!r}, but capture ended with {code} "
-                            "(a crash: see its message above)")
-    return report
-
-
-def changed_images(report: dict) -> list[dict]:
+def changed_images(report: CaptureReport) -> list[dict]:
     """Capture's changed and new images: {"key", "status", "note"}, the note fit for a table cell.
 
     Held images are left out: their locale had drift, so capture did not write them.
     """
     found = []
-    for image in report.get("images", []):
-        if image.get("held"):
+    for image in report.images:
+        if image.held:
             continue
-        if image["status"] == "changed":
-            note = f"changed: {image['share'] * 100:.2f} % of pixels"
-            if image.get("bbox"):
-                note += " in ({})".format(", ".join(map(str, image["bbox"])))
-            found.append({"key": image["key"], "status": "changed", "note": note})
-        elif image["status"] == "new":
-            found.append({"key": image["key"], "status": "new", "note": "new"})
+        if image.status == "changed":
+            note = f"changed: {image.share * 100:.2f} % of pixels"
+            if image.bbox:
+                note += " in ({})".format(", ".join(map(str, image.bbox)))
+            found.append({"key": image.key, "status": "changed", "note": note})
+        elif image.status == "new":
+            found.append({"key": image.key, "status": "new", "note": "new"})
     return found
 
 
-def broken_steps(report: dict) -> list[dict]:
+def broken_steps(report: CaptureReport) -> list[dict]:
     """Capture's broken steps, each with the label it missed and what the page shows instead."""
-    return [{k: image.get(k) for k in ("locale", "viewport", "flow", "step", "number", "problem", "label_key",
-                                       "expected_label")}
-            | {"suggestions": [{"text": s["text"], "score": s["score"]} for s in image.get("suggestions", [])]}
-            for image in report.get("images", []) if image["status"] == "broken"]
-
-
-def unusable_of(report: dict) -> dict:
-    return report.get("unusable") or {"reason": "unknown", "detail": "capture ended with exit code 3 "
-                                                                     "without a reason in its report"}
+    return [{"locale": i.locale, "viewport": i.viewport, "flow": i.flow, "step": i.step, "number": i.number,
+             "problem": i.problem, "label_key": i.label_key, "expected_label": i.expected_label,
+             "suggestions": [{"text": s["text"], "score": s["score"]} for s in i.suggestions]}
+            for i in report.images if i.status == "broken"]
 
 
 # ---------- merging shards ----------
 
+SHARD_KINDS = {"outcome": str, "target": str, "locales": list, "base": str, "branch": str, "files": list,
+               "images": list, "broken": list, "reports": list}
+
+
 def load_shard(folder: Path) -> Outcome:
+    """A shard's outcome.json, checked: every field of the right kind, every path inside the shard."""
     path = folder / "outcome.json"
     data = read_json(path, missing_message=f"not found (is {folder} the output folder of a refresh?)")
     if data.get("schema") != SCHEMA:
-        raise BadInput(f"{path}: schema: expected {SCHEMA!r}")
-    try:
-        return Outcome.from_json(data)
-    except KeyError as exc:
-        raise BadInput(f"{path}: {exc.args[0]}: missing") from None
+        raise BadInput(problem(path, "schema", f"expected {SCHEMA!r}"))
+    for name, kind in SHARD_KINDS.items():
+        if not isinstance(data.get(name), kind):
+            raise BadInput(problem(path, name, f"missing or not a {kind.__name__}"))
+    if data["outcome"] not in OUTCOMES:
+        raise BadInput(problem(path, "outcome", f"expected one of {', '.join(OUTCOMES)}"))
+    if not isinstance(data.get("blocked"), (dict, type(None))) or not isinstance(data.get("commit"), (str, type(None))):
+        raise BadInput(problem(path, "blocked", "expected an object or null"))
+    for report in data["reports"]:
+        if not isinstance(report, str) or not report.endswith(".md"):
+            raise BadInput(problem(path, "reports", f"{report!r}: not a Markdown report of the shard"))
+        confined(folder, report, "reports", path)
+    for entry in data["files"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) \
+                or entry.get("status") not in ("modified", "added", "deleted"):
+            raise BadInput(problem(path, "files", "expected [{path, status}]"))
+        if not entry["path"].startswith(SCREENSHOTS + "/"):
+            raise BadInput(problem(path, "files", f"{entry['path']}: outside {SCREENSHOTS}/"))
+        if entry["status"] != "deleted":
+            confined(folder / FILES_DIR, entry["path"], "files", path)
+    for field_name in ("images", "broken"):
+        if not all(isinstance(item, dict) for item in data[field_name]):
+            raise BadInput(problem(path, field_name, "expected a list of objects"))
+    return Outcome.from_json(data)
 
 
 def merge_json(base: object, versions: list[object]) -> object:
@@ -270,37 +267,36 @@ def merge_json(base: object, versions: list[object]) -> object:
 
 
 def apply_shards(root: Path, shards: list[tuple[Path, Outcome]]) -> None:
-    """Write every shard's changed files into the checkout."""
+    """Write every shard's changed files into the checkout (their paths were checked by load_shard)."""
     json_versions: dict[str, list] = {}
     for folder, shard in shards:
         for entry in shard.files:
-            path, target = entry["path"], root / entry["path"]
-            if not path.startswith(SCREENSHOTS + "/") or ".." in Path(path).parts:
-                raise BadInput(f"{folder / 'outcome.json'}: files: {path}: outside {SCREENSHOTS}/")
+            path = entry["path"]
+            target = confined(root, path, "files", folder / "outcome.json")
             if entry["status"] == "deleted":
                 target.unlink(missing_ok=True)
             elif path.endswith(".json"):
-                json_versions.setdefault(path, []).append(
-                    json.loads((folder / FILES_DIR / path).read_text(encoding="utf-8")))
+                json_versions.setdefault(path, []).append(read_json(folder / FILES_DIR / path))
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(folder / FILES_DIR / path, target)
+                shutil.copyfile(folder / FILES_DIR / path, target, follow_symlinks=False)
     for path, versions in json_versions.items():
         target = root / path
-        base = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
-        write_atomic(target, to_json(merge_json(base, versions)))
+        write_atomic(target, to_json(merge_json(read_json(target, missing={}), versions)))
 
 
-def merge(folders: list[Path], repo: Path, branch: str = DEFAULT_BRANCH, out: Path | None = None) -> Outcome:
+def merge(settings: Settings, folders: list[Path], repo: Path, branch: str = DEFAULT_BRANCH,
+          out: Path | None = None) -> Outcome:
     if not folders:
         raise BadInput("--merge: no shard folders given")
     root, base = prepare(repo, branch)
+    checkout = Checkout(root, settings)
     shards = [(folder, load_shard(folder)) for folder in folders]
     for folder, shard in shards:
         if shard.base != base:
             raise BadInput(f"{folder / 'outcome.json'}: base: the shard ran on commit {shard.base[:12]}, "
                            f"this checkout is at {base[:12]}")
-    out = out or default_out(root)
+    out = check_out(out or default_out(checkout), root)
     clear_out(out)
     combined = Outcome(
         outcome=max((s.outcome for _, s in shards), key=OUTCOMES.index),
@@ -312,7 +308,7 @@ def merge(folders: list[Path], repo: Path, branch: str = DEFAULT_BRANCH, out: Pa
         for report in shard.reports:
             destination = out / REPORTS_DIR / f"shard-{number}" / Path(report).name
             destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(folder / report, destination)
+            shutil.copyfile(confined(folder, report, "reports", folder / "outcome.json"), destination)
             combined.reports.append(destination.relative_to(out).as_posix())
     if combined.outcome == "changed":
         try:
@@ -324,7 +320,7 @@ def merge(folders: list[Path], repo: Path, branch: str = DEFAULT_BRANCH, out: Pa
                                                       commit_message(combined))
         finally:
             gitops.restore(root, gitops.changes(root, SCREENSHOTS))
-    write_outcome(combined, out)
+    write_outcome(combined, out, settings)
     return combined
 
 

@@ -6,10 +6,10 @@ Nothing here ever holds the saved login: bodies are made of step results, file p
 
 from __future__ import annotations
 
-import os
 import re
 
 from .login import RECOMMENDED as AUTH_FILE
+from .report_text import code, table_cell
 
 # GitHub refuses bodies over 65,536 characters; the full report is cut first, with a pointer to the run.
 MAX_BODY = 60_000
@@ -25,15 +25,11 @@ BLOCKED_WHY = {
 }
 
 
-def run_link() -> str | None:
-    """The GitHub Actions run this is part of, when it is one."""
-    server, repo, run = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
-
-
-def where_artifacts() -> str:
-    link = run_link()
-    return f"the artifacts of [this run]({link})" if link else "the folder `build/stepshot/` of the checkout"
+def where_artifacts(run_url: str | None) -> str:
+    """Where a maintainer finds the pictures: the GitHub Actions run this is part of, else the checkout."""
+    if run_url:
+        return f"the artifacts of [this run]({run_url})"
+    return "the folder `build/stepshot/` of the checkout"
 
 
 def without_queries(text: str) -> str:
@@ -42,7 +38,8 @@ def without_queries(text: str) -> str:
 
 
 def cell(text: object) -> str:
-    return without_queries(str(text or "")).replace("|", "\\|").replace("\n", " ")
+    """Page text (problems, details) in a table cell or a quote: escaped, URL queries dropped."""
+    return table_cell(without_queries(str(text or "")))
 
 
 def locales_of(outcome, paths: list[str]) -> str:
@@ -55,17 +52,17 @@ def count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def full_reports(reports: dict[str, str], room: int) -> str:
+def full_reports(reports: dict[str, str], room: int, where: str) -> str:
     if not reports:
         return ""
     text = "\n\n".join(reports.values()).strip()
     if len(text) > room:
-        text = text[:max(room, 0)].rsplit("\n", 1)[0] + f"\n\n… (cut: the full report is in {where_artifacts()})"
+        text = text[:max(room, 0)].rsplit("\n", 1)[0] + f"\n\n… (cut: the full report is in {where})"
     return f"\n<details><summary>Full capture report</summary>\n\n{text}\n\n</details>\n"
 
 
-def with_reports(head: str, reports: dict[str, str]) -> str:
-    return head + full_reports(reports, MAX_BODY - len(head) - 200)
+def with_reports(head: str, reports: dict[str, str], where: str) -> str:
+    return head + full_reports(reports, MAX_BODY - len(head) - 200, where)
 
 
 # ---------- changed: the pull request ----------
@@ -75,7 +72,7 @@ def pr_title(outcome) -> str:
     return f"Screenshots: {count(len(images), 'image')} changed on {outcome.target} ({locales_of(outcome, images)})"
 
 
-def pr_body(outcome, reports: dict[str, str]) -> str:
+def pr_body(outcome, reports: dict[str, str], where: str) -> str:
     statuses = {i.get("key"): i for i in outcome.images}
     lines = [
         f"The nightly run against {outcome.target} took screenshots that differ from the ones in the guide. "
@@ -87,11 +84,11 @@ def pr_body(outcome, reports: dict[str, str]) -> str:
     for entry in outcome.files:
         key = entry["path"].removeprefix("screenshots/")
         note = statuses.get(key, {}).get("note") or entry["status"]
-        lines.append(f"| `{cell(entry['path'])}` | {cell(note)} |")
+        lines.append(f"| {code(entry['path'])} | {cell(note)} |")
     lines += [
         "",
         "**Review**: compare old and new in *Files changed* (GitHub shows images side by side), and the "
-        f"before, after and diff images in {where_artifacts()}.",
+        f"before, after and diff images in {where}.",
         "- If LinkedIn's interface really looks like this now: check that the guide's text still describes "
         "it, then merge. The site is rebuilt and published from main.",
         "- If the difference is noise (a banner, a badge, a notification): close this pull request.",
@@ -99,7 +96,7 @@ def pr_body(outcome, reports: dict[str, str]) -> str:
         f"Every nightly run updates this pull request in place until it is merged or closed ({MAINTAINING}).",
         "",
     ]
-    return with_reports("\n".join(lines), reports)
+    return with_reports("\n".join(lines), reports, where)
 
 
 # ---------- broken: the issue ----------
@@ -115,11 +112,11 @@ def issue_title_broken(outcome) -> str:
 
 
 def suggestion_cell(step: dict) -> str:
-    found = [f"\"{s['text']}\" ({s['score']:.2f})" for s in step.get("suggestions", [])[:3]]
+    found = [f"{code(s['text'])} ({s['score']:.2f})" for s in step.get("suggestions", [])[:3]]
     return ", ".join(found) if found else "nothing similar"
 
 
-def issue_body_broken(outcome, reports: dict[str, str]) -> str:
+def issue_body_broken(outcome, reports: dict[str, str], where: str) -> str:
     lines = [
         f"The nightly run against {outcome.target} could not follow the guide: "
         f"{no_longer_match(len(outcome.broken))} what the page shows. "
@@ -129,18 +126,20 @@ def issue_body_broken(outcome, reports: dict[str, str]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for b in outcome.broken:
-        quoted = f"`{b['label_key']}`: \"{b['expected_label']}\"" if b.get("label_key") else ""
-        lines.append(f"| {cell(b['locale'])} | {cell(b['viewport'])} | `{cell(b['step'])}` | {cell(b['problem'])} | "
-                     f"{cell(quoted)} | {cell(suggestion_cell(b))} |")
+        quoted = f"{code(b['label_key'])}: {code(b['expected_label'])}" if b.get("label_key") else ""
+        lines.append(f"| {cell(b['locale'])} | {cell(b['viewport'])} | {code(b['step'])} | {cell(b['problem'])} | "
+                     f"{quoted} | {suggestion_cell(b)} |")
     renamed = [b for b in outcome.broken if b.get("label_key") and b.get("suggestions")]
     lines += ["", "**What to do**", ""]
-    lines.append(f"1. Look at the pages where the steps broke: pictures are in {where_artifacts()}.")
+    lines.append(f"1. Look at the pages where the steps broke: pictures are in {where}.")
     if renamed:
         lines.append("2. If LinkedIn renamed a label, put its new wording into the label file "
                      "(and its source), for example:")
         for b in renamed:
-            lines.append(f"   - `screenshots/labels/{b['locale']}.yml`, `labels.{b['label_key']}.text`: "
-                         f"\"{b['expected_label']}\" → \"{b['suggestions'][0]['text']}\"?")
+            file, field = f"screenshots/labels/{b['locale']}.yml", f"labels.{b['label_key']}.text"
+            lines.append(f"   - {code(file, table=False)}, {code(field, table=False)}: "
+                         f"{code(b['expected_label'], table=False)} → "
+                         f"{code(b['suggestions'][0]['text'], table=False)}?")
     else:
         lines.append("2. If LinkedIn renamed a label, put its new wording into "
                      "`screenshots/labels/<locale>.yml` (and its source).")
@@ -150,7 +149,7 @@ def issue_body_broken(outcome, reports: dict[str, str]) -> str:
         "This issue is closed by the first run that passes.",
         "",
     ]
-    return with_reports("\n".join(lines), reports)
+    return with_reports("\n".join(lines), reports, where)
 
 
 # ---------- blocked: the issue ----------
@@ -162,11 +161,11 @@ def issue_title_blocked(outcome) -> str:
     return f"Nightly screenshots blocked: {outcome.target} could not be used ({reason or 'unknown reason'})"
 
 
-def issue_body_blocked(outcome, reports: dict[str, str]) -> str:
+def issue_body_blocked(outcome, reports: dict[str, str], where: str) -> str:
     blocked = outcome.blocked or {}
     reason = blocked.get("reason", "")
     lines = [
-        f"The nightly run could not use {outcome.target} (reason: `{cell(reason)}`), so it could not check the "
+        f"The nightly run could not use {outcome.target} (reason: {code(reason, table=False)}), so it could not check the "
         "guide; nothing was committed. This says nothing about LinkedIn's settings pages themselves.",
         "",
         f"> {cell(blocked.get('detail'))}",
@@ -194,17 +193,18 @@ def issue_body_blocked(outcome, reports: dict[str, str]) -> str:
             "If the next night fails the same way, open the target in a browser to see why.",
             "",
         ]
-    return with_reports("\n".join(lines), reports)
+    return with_reports("\n".join(lines), reports, where)
 
 
-def render(outcome, reports: dict[str, str]) -> dict[str, str]:
+def render(outcome, reports: dict[str, str], run_url: str | None = None) -> dict[str, str]:
     """{file name: text} for the outcome: a pull-request title and body, an issue title and body, or nothing."""
+    where = where_artifacts(run_url)
     if outcome.outcome == "changed":
-        return {"pr-title.txt": pr_title(outcome) + "\n", "pr-body.md": pr_body(outcome, reports)}
+        return {"pr-title.txt": pr_title(outcome) + "\n", "pr-body.md": pr_body(outcome, reports, where)}
     if outcome.outcome == "broken":
         return {"issue-title.txt": issue_title_broken(outcome) + "\n",
-                "issue-body.md": issue_body_broken(outcome, reports)}
+                "issue-body.md": issue_body_broken(outcome, reports, where)}
     if outcome.outcome == "blocked":
         return {"issue-title.txt": issue_title_blocked(outcome) + "\n",
-                "issue-body.md": issue_body_blocked(outcome, reports)}
+                "issue-body.md": issue_body_blocked(outcome, reports, where)}
     return {}

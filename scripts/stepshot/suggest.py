@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from .names import NameRules
+
 MAX_SUGGESTIONS = 5
 # Below this ratio two labels share little more than common letters; listing them only adds noise.
 MIN_SCORE = 0.5
@@ -32,12 +34,18 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
 
 
-def rank(expected: str, names: list[str], role: str) -> list[Suggestion]:
-    """The names most like `expected`, best first, at most MAX_SUGGESTIONS, none below MIN_SCORE."""
+def rank(expected: str, names: list[str], role: str, rules: NameRules | None = None) -> list[Suggestion]:
+    """The names most like `expected`, best first, at most MAX_SUGGESTIONS, none below MIN_SCORE.
+
+    Each name is first cut down as a label match would be (`rules`: the member's own name and state words
+    around it are dropped), so a suggestion is never the member's name or a state word.
+    """
+    rules = rules or NameRules()
     scored = {}
     for name in names:
-        name = " ".join(name.split())
-        if name and name != expected and name not in scored:
+        name = rules.core(name)
+        if name and name != expected and name not in scored and not rules.is_extra(name) \
+                and not any(member in name for member in rules.member_names):
             scored[name] = round(similarity(expected, name), 3)
     best = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
     return [Suggestion(text, role, score) for text, score in best if score >= MIN_SCORE][:MAX_SUGGESTIONS]

@@ -2,33 +2,53 @@
 
 A step that cannot be done is reported `broken` with a one-line problem and label suggestions, and the
 rest of its flow is `skipped`: a missed click never passes silently. A target that cannot be walked at all
-(login wall, security checkpoint, server error, unreachable) raises TargetUnusable instead: that is not
-drift. `check` reports the results; `capture` takes its screenshots from the `on_step` callback.
+(login wall, security checkpoint, server error, wrong language, unreachable) raises TargetUnusable at the
+moment it shows (guard.py): that is not drift.
+
+What the walk does to the account's settings is the policy's: `check` changes none (it only reads that
+each switch is there, enabled and showing a state); `capture` turns a switch to the step's goal and, for
+the "before" picture, may first turn it the other way (only for a test account). A switch counts as
+set only when the page says so and a reload still shows it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Literal
-from urllib.parse import urlsplit
+from typing import Awaitable, Callable, Literal
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import expect
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from .errors import TargetUnusable
+from .guard import Guard, path_of, unusable_path
 from .model import Flow, Project, SetToggle, ShowToggle, Step, Target
+from .names import NameRules
 from .suggest import Suggestion, names_in_snapshot, rank
 
 # How long an element or the expected page may take to show. The `slow` stand-in answers in ~1.5 s;
 # LinkedIn itself is rarely slower. Waiting is Playwright's auto-wait, never a sleep.
 FIND_TIMEOUT_MS = 6_000
 NAVIGATION_TIMEOUT_MS = 30_000
+SAVE_TIMEOUT_MS = 10_000
+POLL_MS = 100
 
-LOGIN_PATHS = ("/login", "/uas/login", "/authwall")
 CONSENT_BUTTONS = ("consent_reject", "consent_accept")  # reject when offered, as the guide's reader would
+CONTAINERS = "section, article, fieldset, [role=group], [role=region]"
+
+# The word a switch shows next to it, found near the switch (its own text, or a few ancestors up).
+_STATE_TEXT_JS = """(element, words) => {
+  let node = element;
+  for (let depth = 0; node && depth < 4; depth++, node = node.parentElement) {
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      const value = text.nodeValue.trim();
+      if (words.includes(value) && text.parentElement.checkVisibility()) return value;
+    }
+  }
+  return null;
+}"""
 
 
 @dataclass
@@ -40,7 +60,7 @@ class StepContext:
     step: Step
     locale: str
     viewport: str
-    page: Page          # settled: loaded, fonts ready, overlays dismissed
+    page: Page          # settled: loaded, fonts ready, overlays answered
     target: Locator     # the step's highlight target, resolved, visible, unique
 
 
@@ -57,7 +77,9 @@ class StepResult:
     expected_label: str | None = None             # its text in this locale
     suggestions: list[Suggestion] = field(default_factory=list)  # best first, at most 5
     url: str | None = None                        # path where it happened
-    labels_seen: list[str] = field(default_factory=list)  # label keys found with their role in this step
+    labels_seen: dict[str, str] = field(default_factory=dict)   # label key -> the text found on screen
+    state_seen: str | None = None                 # a switch step: "on" or "off" as the page showed it
+    not_shot: str | None = None                   # ok, but no picture was taken: why
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -73,229 +95,308 @@ class StepBroken(Exception):
         self.suggestions = suggestions or []
 
 
-def path_of(url: str) -> str:
-    return urlsplit(url).path or "/"
+@dataclass
+class Policy:
+    """What the walk may do to the account. check: nothing. capture: set switches."""
 
-
-def is_unusable_path(path: str) -> bool:
-    """A login wall or a security checkpoint: where a walk cannot go on."""
-    return "/checkpoint/" in path or any(path == p or path.startswith(p + "/") for p in LOGIN_PATHS)
+    changes_settings: bool = False
+    may_turn_on: bool = False        # for a "before" picture: only the stand-in or a marked test account
+    on_switch_on: Callable[[str], None] = lambda path: None   # the journal: a switch the walk turned on
+    on_switch_off: Callable[[str], None] = lambda path: None
 
 
 def describe(role: str, text: str) -> str:
     return f'{role} "{text}"'
 
 
-class _Walk:
-    def __init__(self, page: Page, base_url: str, project: Project, flow: Flow, locale: str, viewport: str):
+def consent_locator(page: Page, texts: list[str]) -> Locator:
+    """Cookie-consent buttons, in any banner, region, alert or dialog: matched by their exact labels."""
+    found = None
+    for text in texts:
+        one = page.get_by_role("button", name=text, exact=True)
+        found = one if found is None else found.or_(one)
+    return found
+
+
+async def answer_consent(page: Page, reject: str, accept: str) -> bool:
+    """Click Reject (else Accept) on a consent banner that shows; True if one was answered."""
+    for text in (reject, accept):
+        button = page.get_by_role("button", name=text, exact=True).filter(visible=True)
+        if await button.count():
+            await button.first.click(timeout=FIND_TIMEOUT_MS)
+            await button.first.wait_for(state="hidden", timeout=FIND_TIMEOUT_MS)
+            return True
+    return False
+
+
+class Walk:
+    def __init__(self, page: Page, guard: Guard, base_url: str, project: Project, flow: Flow, locale: str,
+                 viewport: str, rules: NameRules, policy: Policy):
         self.page = page
+        self.guard = guard
         self.base_url = base_url.rstrip("/")
         self.project = project
         self.flow = flow
         self.locale = locale
         self.viewport = viewport
-        self.server_errors: list[tuple[int, str]] = []
-        self.seen: list[str] = []
+        self.rules = rules
+        self.policy = policy
+        self.seen: dict[str, str] = {}
+        self.state_seen: str | None = None
+        self.not_shot: str | None = None
+        self.number = 0
 
-    # ---- the target as a whole ----
+    def text(self, key: str) -> str:
+        return self.project.text(self.locale, key)
 
-    def on_response(self, response):
-        request = response.request
-        if response.status >= 500 and request.is_navigation_request() and request.frame == self.page.main_frame:
-            self.server_errors.append((response.status, path_of(response.url)))
-
-    def guard(self, where: str) -> None:
-        """Raise TargetUnusable when the page is a server error, a login wall or a security checkpoint."""
-        if self.server_errors:
-            status, path = self.server_errors[0]
-            raise TargetUnusable("server-error", f"HTTP {status} on {path} ({where})")
-        path = path_of(self.page.url)
-        if "/checkpoint/" in path:
-            raise TargetUnusable("checkpoint", f"security checkpoint at {path} ({where}); "
-                                               "log in by hand once, then save the login again")
-        if is_unusable_path(path) or self.page.locator("input[type=password]").filter(visible=True).count():
-            raise TargetUnusable("login-required", f"login page at {path} ({where}); the saved login "
-                                                   "has expired or is missing: run `stepshot login`")
+    def state_word(self, on: bool) -> str:
+        return self.text("switch_on" if on else "switch_off")
 
     def where(self, step: Step | None = None) -> str:
         step_part = f", step {step.id}" if step else ""
         return f"flow {self.flow.id}{step_part}, locale {self.locale}, {self.viewport}"
 
-    def start(self) -> None:
+    async def start(self) -> None:
         url = self.base_url + self.flow.start
+        self.guard.where = self.where()
         try:
-            self.page.goto(url, timeout=NAVIGATION_TIMEOUT_MS)
+            await self.guard.run(self.page.goto(url, timeout=NAVIGATION_TIMEOUT_MS))
         except PlaywrightError as exc:
             raise TargetUnusable("unreachable", f"{url}: {exc.message.splitlines()[0]}") from None
-        self.guard(self.where())
+        await self.guard.check_page()
 
     # ---- finding things ----
 
-    def text(self, key: str) -> str:
-        return self.project.text(self.locale, key)
+    async def names(self, role: str) -> list[str]:
+        return names_in_snapshot(await self.page.locator("body").aria_snapshot(), role)
 
-    def names(self, role: str) -> list[str]:
-        return names_in_snapshot(self.page.locator("body").aria_snapshot(), role)
-
-    def missing(self, role: str, key: str, suffix: str = "", problem: str | None = None) -> StepBroken:
+    async def missing(self, role: str, key: str, suffix: str = "") -> StepBroken:
         text = self.text(key)
-        return StepBroken(problem or f"{describe(role, text)} not found{suffix}", key, text,
-                          rank(text, self.names(role), role))
+        return StepBroken(f"{describe(role, text)} not found{suffix}", key, text,
+                          rank(text, await self.names(role), role, self.rules))
 
-    def locate(self, target: Target) -> Locator:
-        """The one visible element with this role and label (inside `within`), or StepBroken."""
-        scope, suffix = self.page, ""
-        if target.within is not None:
-            scope = self.locate(target.within)
-            suffix = f" in {describe(target.within.role, self.text(target.within.label))}"
-        text = self.text(target.label)
-        found = scope.get_by_role(target.role, name=text, exact=True).filter(visible=True)
+    async def scope_of(self, target: Target) -> tuple[Page | Locator, str]:
+        """Where to look for `target`: the page, or what its `within` names (a region, or a section headed
+        by that label: LinkedIn's sections have headings, not always names)."""
+        if target.within is None:
+            return self.page, ""
+        within = target.within
+        suffix = f" in {describe(within.role, self.text(within.label))}"
+        pattern = self.rules.pattern(self.text(within.label))
+        named = self.page.get_by_role(within.role, name=pattern)
+        if within.role == "region":
+            heading = self.page.get_by_role("heading", name=pattern)
+            sections = self.page.locator(CONTAINERS)
+            named = named.or_(sections.filter(has=heading).filter(has_not=sections.filter(has=heading)))
         try:
-            found.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS)
+            await self.guard.run(named.filter(visible=True).first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
         except PlaywrightTimeout:
-            raise self.missing(target.role, target.label, suffix) from None
-        count = found.count()
-        if count > 1:
-            raise StepBroken(f"{describe(target.role, text)}{suffix} matches {count} visible elements, "
-                             "expected one", target.label, text)
-        self.note_seen(target.label)
+            raise await self.missing("region" if within.role == "region" else within.role, within.label) from None
+        self.seen[within.label] = self.text(within.label)
+        return named, suffix
+
+    async def locate(self, target: Target) -> Locator:
+        """The one visible element with this role and label (as composed names allow), or StepBroken."""
+        scope, suffix = await self.scope_of(target)
+        text = self.text(target.label)
+        found = scope.get_by_role(target.role, name=self.rules.pattern(text)).filter(visible=True)
+        try:
+            await self.guard.run(found.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
+        except PlaywrightTimeout:
+            raise await self.missing(target.role, target.label, suffix) from None
+        exact = scope.get_by_role(target.role, name=text, exact=True).filter(visible=True)
+        exact_count, count = await exact.count(), await found.count()
+        if exact_count == 1:
+            found = exact
+        elif exact_count > 1 or count > 1:
+            raise StepBroken(f"{describe(target.role, text)}{suffix} matches {max(exact_count, count)} visible "
+                             "elements, expected one", target.label, text)
+        self.seen[target.label] = text
         return found
 
-    def note_seen(self, key: str) -> None:
-        if key not in self.seen:
-            self.seen.append(key)
+    # ---- overlays and settling ----
 
-    # ---- overlays ----
+    async def settle(self) -> None:
+        """Ready for a picture: the document loaded, fonts in, consent answered."""
+        await self.guard.run(self.page.wait_for_load_state("load", timeout=NAVIGATION_TIMEOUT_MS))
+        await self.page.evaluate("async () => { await document.fonts.ready; }")
+        await self.guard.run(answer_consent(self.page, *(self.text(k) for k in CONSENT_BUTTONS)))
 
-    def dismiss_consent(self) -> bool:
-        """Close a cookie-consent dialog if one shows (reject when offered). Never drift."""
-        dialog = self.page.get_by_role("dialog")
-        reject, accept = (dialog.get_by_role("button", name=self.text(key), exact=True).filter(visible=True)
-                          for key in CONSENT_BUTTONS)
-        if not reject.or_(accept).count():  # the usual case, in one round trip
-            return False
-        button = (reject if reject.count() else accept).first
-        button.click(timeout=FIND_TIMEOUT_MS)
-        button.wait_for(state="hidden", timeout=FIND_TIMEOUT_MS)
-        return True
+    async def click(self, locator: Locator, target: Target) -> None:
+        try:
+            await self.guard.run(locator.click(timeout=FIND_TIMEOUT_MS))
+        except PlaywrightTimeout:
+            raise StepBroken(f"could not click {describe(target.role, self.text(target.label))}: "
+                             "it stayed covered or disabled") from None
 
-    def settle(self) -> None:
-        """Ready for a picture: the document and its images loaded, fonts in, overlays gone.
+    # ---- switches ----
 
-        Not `networkidle`: LinkedIn keeps connections open, so it comes late or never. What else a shot
-        depends on is awaited where it happens: the target located visible, a switch's saved state
-        (switch_state), the menu open before its link is located.
-        """
-        self.page.wait_for_load_state("load", timeout=NAVIGATION_TIMEOUT_MS)
-        self.page.evaluate("async () => { await document.fonts.ready; }")
-        self.dismiss_consent()
+    async def state_text(self, element: Locator) -> str | None:
+        return await element.evaluate(_STATE_TEXT_JS, [self.state_word(True), self.state_word(False)])
+
+    async def read_switch(self, element: Locator, target: Target) -> bool:
+        """The switch's state: it must be enabled, and a state word beside it (if any) must agree."""
+        try:
+            await self.guard.run(element.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
+            if not await element.is_enabled():
+                raise StepBroken(f"{describe(target.role, self.text(target.label))} is disabled")
+            on = await element.is_checked()
+        except PlaywrightError as exc:
+            raise StepBroken(f"{describe(target.role, self.text(target.label))}: cannot read its state "
+                             f"({exc.message.splitlines()[0]})") from None
+        word = await self.state_text(element)
+        if word is not None and word != self.state_word(on):
+            raise StepBroken(f"{describe(target.role, self.text(target.label))} is {'on' if on else 'off'} but "
+                             f"shows {word!r}")
+        self.state_seen = "on" if on else "off"
+        return on
+
+    async def wait_saved(self, element: Locator, target: Target, on: bool) -> None:
+        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered)."""
+        wanted = self.state_word(on)
+        for _ in range(SAVE_TIMEOUT_MS // POLL_MS):
+            if await element.is_enabled() and await element.is_checked() == on:
+                word = await self.state_text(element)
+                if word is None or word == wanted:
+                    return
+            await self.guard.run(self.page.wait_for_timeout(POLL_MS))
+        raise StepBroken(f"{describe(target.role, self.text(target.label))} did not show "
+                         f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it")
+
+    async def flip(self, element: Locator, target: Target, on: bool) -> None:
+        await self.click(element, target)
+        await self.wait_saved(element, target, on)
+
+    async def reloaded_state(self, target: Target) -> tuple[Locator, bool]:
+        """Reload the page and read the switch again: what LinkedIn kept, not what the page last drew."""
+        await self.guard.run(self.page.reload(timeout=NAVIGATION_TIMEOUT_MS))
+        await self.guard.check_page()
+        element = await self.locate(target)
+        return element, await self.read_switch(element, target)
+
+    async def set_toggle(self, step: Step, element: Locator, on_step) -> None:
+        action: SetToggle = step.action
+        goal = action.to == "on"
+        path = path_of(self.page.url)
+        if not self.policy.changes_settings:
+            await self.read_switch(element, action.target)
+            return
+        if await self.read_switch(element, action.target) == goal:
+            if not self.policy.may_turn_on and not goal:
+                self.not_shot = (f"already {action.to}; this login is not marked as a test account, so the walk "
+                                 "does not turn it on for the picture (MAINTAINING.md)")
+                return
+            if not goal:
+                self.policy.on_switch_on(path)
+            await self.flip(element, action.target, not goal)
+        await self.shoot(step, element, on_step)
+        await self.flip(element, action.target, goal)
+        element, kept = await self.reloaded_state(action.target)
+        if kept != goal:
+            raise StepBroken(f"LinkedIn did not keep the setting {action.to}: after a reload "
+                             f"{describe(action.target.role, self.text(action.target.label))} is "
+                             f"{'on' if kept else 'off'}", action.target.label, self.text(action.target.label))
+        if not goal:
+            self.policy.on_switch_off(path)
 
     # ---- one step ----
 
-    def click(self, locator: Locator, target: Target) -> None:
-        for attempt in (1, 2):
-            try:
-                locator.click(timeout=FIND_TIMEOUT_MS)
-                return
-            except PlaywrightTimeout:
-                # A consent banner that showed up late covers the page: close it and try once more.
-                if attempt == 1 and self.dismiss_consent():
-                    continue
-                raise StepBroken(f"could not click {describe(target.role, self.text(target.label))}: "
-                                 "it stayed covered or disabled") from None
-
-    def switch_state(self, locator: Locator, target: Target, on: bool, after: str) -> None:
+    async def shoot(self, step: Step, element: Locator, on_step) -> None:
+        if on_step is None:
+            return
+        highlight = element if step.highlight is None else await self.locate(step.highlight)
+        await self.settle()
         try:
-            expect(locator).to_be_checked(checked=on, timeout=FIND_TIMEOUT_MS)
-        except AssertionError:
-            actual = "on" if locator.is_checked() else "off"
-            raise StepBroken(f"{describe(target.role, self.text(target.label))} is {actual} {after}, "
-                             f"expected {'on' if on else 'off'}", target.label, self.text(target.label)) from None
+            await self.guard.run(on_step(StepContext(self.flow, self.number, step, self.locale, self.viewport,
+                                                     self.page, highlight)))
+        except PlaywrightError as exc:
+            raise StepBroken(f"could not take the picture: {exc.message.splitlines()[0]}") from None
 
-    def step(self, number: int, step: Step, on_step) -> None:
-        where = self.where(step)  # the page was guarded by start() or the previous step's verify()
-        self.dismiss_consent()
+    async def step(self, number: int, step: Step, on_step) -> None:
+        self.number = number
+        self.guard.where = self.where(step)
         action = step.action
-        element = self.locate(action.target)
-
+        element = await self.locate(action.target)
         if isinstance(action, SetToggle):
-            # The picture before the action always shows the switch in the other state.
-            if element.is_checked() == (action.to == "on"):
-                self.click(element, action.target)
-                self.switch_state(element, action.target, action.to != "on", "after clicking it to prepare")
+            await self.set_toggle(step, element, on_step)
         elif isinstance(action, ShowToggle):
-            self.switch_state(element, action.target, action.state == "on", "")
+            on = await self.read_switch(element, action.target)
+            if self.policy.changes_settings and on != (action.state == "on"):
+                raise StepBroken(f"{describe(action.target.role, self.text(action.target.label))} is "
+                                 f"{'on' if on else 'off'}, expected {action.state}",
+                                 action.target.label, self.text(action.target.label))
+            await self.shoot(step, element, on_step)
+        else:
+            await self.shoot(step, element, on_step)
+            await self.click(element, action.target)
+        await self.verify(step)
 
-        highlight = element if step.highlight is None else self.locate(step.highlight)
-        if on_step is not None:
-            self.settle()
-            on_step(StepContext(self.flow, number, step, self.locale, self.viewport, self.page, highlight))
-
-        if not isinstance(action, ShowToggle):
-            self.click(element, action.target)
-        self.verify(step, element, where)
-
-    def verify(self, step: Step, element: Locator, where: str) -> None:
+    async def verify(self, step: Step) -> None:
         expected = step.expect
         if expected.url:
             pattern = re.compile(expected.url)
 
             def arrived(url: str) -> bool:
-                return bool(pattern.search(path_of(url))) or is_unusable_path(path_of(url))
+                return bool(pattern.search(path_of(url))) or unusable_path(path_of(url)) is not None
 
             try:
-                self.page.wait_for_url(arrived, timeout=FIND_TIMEOUT_MS)
+                await self.guard.run(self.page.wait_for_url(arrived, timeout=FIND_TIMEOUT_MS,
+                                                            wait_until="domcontentloaded"))
             except PlaywrightTimeout:
-                self.guard(where)
                 raise StepBroken(f"expected a page whose path matches {expected.url}, "
                                  f"still at {path_of(self.page.url)}") from None
-        self.guard(where)
-        try:
-            if expected.heading:
-                heading = self.page.get_by_role("heading", name=self.text(expected.heading),
-                                                exact=True).filter(visible=True)
-                try:
-                    heading.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS)
-                except PlaywrightTimeout:
-                    raise self.missing("heading", expected.heading) from None
-                self.note_seen(expected.heading)
-            if expected.visible:
-                self.locate(expected.visible)
-            if expected.switch:
-                self.switch_state(element, step.action.target, expected.switch == "on", "after the step")
-        except StepBroken:
-            self.guard(where)
-            raise
+        await self.guard.check_page()
+        for key in filter(None, (expected.heading, expected.text)):
+            role = "heading" if key == expected.heading else None
+            shown = self.page.get_by_role("heading", name=self.text(key), exact=True) if role else \
+                self.page.get_by_text(self.text(key), exact=True)
+            try:
+                await self.guard.run(shown.filter(visible=True).first.wait_for(state="visible",
+                                                                               timeout=FIND_TIMEOUT_MS))
+            except PlaywrightTimeout:
+                if role:
+                    raise await self.missing("heading", key) from None
+                raise StepBroken(f"text {self.text(key)!r} not shown", key, self.text(key)) from None
+            self.seen[key] = self.text(key)
+        if expected.visible:
+            await self.locate(expected.visible)
+        if expected.switch and self.policy.changes_settings:
+            element = await self.locate(step.action.target)
+            if await self.read_switch(element, step.action.target) != (expected.switch == "on"):
+                raise StepBroken(f"{describe(step.action.target.role, self.text(step.action.target.label))} is "
+                                 f"not {expected.switch} after the step")
 
 
-def walk_flow(page: Page, base_url: str, project: Project, flow: Flow, locale: str, viewport: str,
-              on_step: Callable[[StepContext], None] | None = None) -> list[StepResult]:
+async def walk_flow(page: Page, guard: Guard, base_url: str, project: Project, flow: Flow, locale: str,
+                    viewport: str, rules: NameRules, policy: Policy,
+                    on_step: Callable[[StepContext], Awaitable[None]] | None = None) -> list[StepResult]:
     """Walk `flow` from its start page; one result per step, in order.
 
     Raises TargetUnusable when the target cannot be walked at all (see module doc).
     """
-    walk = _Walk(page, base_url, project, flow, locale, viewport)
-    page.on("response", walk.on_response)
+    walk = Walk(page, guard, base_url, project, flow, locale, viewport, rules, policy)
     results: list[StepResult] = []
-    try:
-        walk.start()
-        broken = False
-        for number, step in enumerate(flow.steps, start=1):
-            base = dict(flow=flow.id, step=step.id, number=number, locale=locale, viewport=viewport)
-            if broken:
-                results.append(StepResult(**base, status="skipped"))
-                continue
-            walk.seen = []
-            url = path_of(page.url)
+    await walk.start()
+    broken = False
+    for number, step in enumerate(flow.steps, start=1):
+        base = dict(flow=flow.id, step=step.id, number=number, locale=locale, viewport=viewport)
+        if broken:
+            results.append(StepResult(**base, status="skipped"))
+            continue
+        walk.seen, walk.state_seen, walk.not_shot = {}, None, None
+        url = path_of(page.url)
+        try:
             try:
-                walk.step(number, step, on_step)
-            except StepBroken as exc:
-                broken = True
-                results.append(StepResult(**base, status="broken", problem=exc.problem, label_key=exc.label_key,
-                                          expected_label=exc.expected_label, suggestions=exc.suggestions,
-                                          url=path_of(page.url), labels_seen=walk.seen))
-            else:
-                results.append(StepResult(**base, status="ok", url=url, labels_seen=walk.seen))
-    finally:
-        page.remove_listener("response", walk.on_response)
+                await walk.step(number, step, on_step)
+            except PlaywrightError as exc:  # the page went away under the step (closed, crashed)
+                guard.raise_if_tripped()
+                raise StepBroken(f"the page failed: {exc.message.splitlines()[0]}") from None
+        except StepBroken as exc:
+            broken = True
+            results.append(StepResult(**base, status="broken", problem=exc.problem, label_key=exc.label_key,
+                                      expected_label=exc.expected_label, suggestions=exc.suggestions,
+                                      url=path_of(page.url), labels_seen=walk.seen, state_seen=walk.state_seen))
+        else:
+            results.append(StepResult(**base, status="ok", url=url, labels_seen=walk.seen,
+                                      state_seen=walk.state_seen, not_shot=walk.not_shot))
     return results

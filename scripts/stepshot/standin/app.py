@@ -1,7 +1,10 @@
-"""The stand-in's Starlette app: LinkedIn's settings path at LinkedIn's own URL paths, with the label files' text.
+"""The stand-in's Starlette app: LinkedIn's settings path at LinkedIn's own URL paths, with the label files'
+text, in one of two markups, under one variant.
 
-Pages and roles follow the contract in ARCHITECTURE.md ("The stand-in"). State (sessions, switches,
-languages) lives in memory, per app.
+There is no door LinkedIn does not have: a member signs in through the login form, changes the display
+language on the language settings page, and turns switches on their pages. Every request is logged
+(`StandIn.requests`) so tests can show the tool used nothing else. State (sessions, switches, languages)
+lives in memory, per app; a new app starts with every switch On, as LinkedIn's defaults are.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import asyncio
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,54 +23,35 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .. import paths
+from ..checkout import Checkout
 from ..errors import BadInput
 from ..locales import LOCALES
-from ..model import load_project
-from .account import ACCOUNTS, TEST_ACCOUNT, Account, avatar_svg
+from .accounts import ACCOUNTS_BY_EMAIL, MEMBERS_BY_PHOTO, OTHER_MEMBERS, PHOTO_PREFIX, Account, avatar_svg
 from .language import best_locale
-from .variants import SLOW_DELAY_SECONDS, check_variant, labels_shown
+from .sitemap import FEED, SiteMap, build
+from .variants import SLOW_DELAY_SECONDS, Options, apply_to_sitemap, check_options, labels_shown
 
 HERE = Path(__file__).parent
-SESSION_COOKIE = "standin_session"
-CONSENT_COOKIE = "standin_consent"
-FEED = "/feed/"
-CATEGORY = "/mypreferences/d/categories/"
-SETTING = "/mypreferences/d/settings/"
-CHECKPOINT = "/checkpoint/challenge/verify-standin"
-
-
-@dataclass(frozen=True)
-class Link:
-    href: str
-    label: str  # label key of the link text
-
-
-@dataclass(frozen=True)
-class Setting:
-    slug: str
-    title: str            # label key of the h1
-    switch: str           # label key naming the switch
-    question: str | None  # label key of the text under the h1
-
-
-SETTINGS = {s.slug: s for s in [
-    Setting("data-for-ai-improvement", "ai_setting", "ai_toggle", "ai_question"),
-    Setting("data-sharing-with-affiliates-and-partners", "ads_affiliates", "ads_affiliates", None),
-    Setting("research", "research", "research", None),
-]}
-CATEGORY_TITLES = {"account": "settings_mobile", "privacy": "data_privacy", "ads": "advertising_data"}
-NAVIGATION = [Link(CATEGORY + "privacy", "data_privacy"), Link(CATEGORY + "ads", "advertising_data")]
+SESSION_COOKIE = "li_at"          # LinkedIn's session cookie name
+LANG_COOKIE = "lang"              # mirrors the account's display language: v=2&lang=fr-fr
+CONSENT_COOKIE = "li_gc"          # the cookie-consent answer
+SETTINGS = "/mypreferences/d/"
+LANGUAGE_PAGE = "/mypreferences/d/settings/language"
+CHECKPOINT = "/checkpoint/challenge/AgHm5tQ1standin"
+LOGIN_SUBMIT = {"linkedin": "/checkpoint/lg/login-submit", "neutral": "/login"}
+# How long the settings app's data requests take: LinkedIn renders its settings after the page loads.
+RENDER_DELAY_SECONDS = 0.25
+SAVE_DELAY_SECONDS = 0.3
 
 
 @dataclass
 class State:
     sessions: dict[str, str] = field(default_factory=dict)              # token -> account email
-    switches: dict[str, dict[str, bool]] = field(default_factory=dict)  # email -> setting slug -> on
+    switches: dict[str, dict[str, bool]] = field(default_factory=dict)  # email -> setting path -> on
     languages: dict[str, str] = field(default_factory=dict)             # email -> locale code
 
-    def switch(self, email: str, slug: str) -> bool:
-        return self.switches.get(email, {}).get(slug, True)  # LinkedIn's default: On
+    def switch(self, email: str, path: str) -> bool:
+        return self.switches.get(email, {}).get(path, True)  # LinkedIn's default: On
 
 
 class Delay:
@@ -80,6 +64,19 @@ class Delay:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
+class RequestLog:
+    """ASGI middleware: every request's method and path, in order, for tests to read."""
+
+    def __init__(self, app, log: list):
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.log.append((scope["method"], scope["path"]))
         await self.app(scope, receive, send)
 
 
@@ -101,25 +98,22 @@ def safe_next(target: str | None) -> str:
     return FEED
 
 
+def lang_cookie(locale: str) -> str:
+    return f"v=2&lang={LOCALES[locale].browser.lower()}"
+
+
 class StandIn:
-    def __init__(self, variant: str | None, root: Path | None):
-        check_variant(variant)
-        self.variant = variant
-        project = load_project(paths.flow_file(root), paths.labels_dir(root))
-        self.labels = labels_shown(project, variant)
+    def __init__(self, checkout: Checkout, options: Options):
+        self.options = options
+        self.markup = options.markup
+        self.variant = options.variant
+        project = checkout.project()
+        self.labels = labels_shown(project, self.variant)
         self.locales = list(self.labels)
+        self.sitemap: SiteMap = apply_to_sitemap(build(project.flow, project.flow_path), self.variant)
         self.state = State()
-        self.templates = Jinja2Templates(directory=HERE / "templates")
-        moved = variant == "setting-moved"
-        ai_link = Link(SETTING + "data-for-ai-improvement", "ai_setting")
-        self.category_links = {
-            "privacy": ([] if moved else [ai_link]) + [Link(SETTING + "research", "research")],
-            "ads": [Link(SETTING + "data-sharing-with-affiliates-and-partners", "ads_affiliates")]
-                   + ([ai_link] if moved else []),
-        }
-        # a setting's page links back to the category page that lists it
-        self.setting_parent = {link.href.removeprefix(SETTING): category
-                               for category, links in self.category_links.items() for link in links}
+        self.requests: list[tuple[str, str]] = []
+        self.templates = Jinja2Templates(directory=[HERE / "templates" / self.markup, HERE / "templates" / "shared"])
 
     # ---- who and which language ----
 
@@ -127,33 +121,47 @@ class StandIn:
         if self.variant == "logged-out":
             return None  # the session expired: no cookie is ever honoured
         email = self.state.sessions.get(request.cookies.get(SESSION_COOKIE, ""))
-        return ACCOUNTS.get(email) if email else None
+        return ACCOUNTS_BY_EMAIL.get(email) if email else None
 
     def locale(self, request: Request, account: Account | None) -> str:
-        chosen = self.state.languages.get(account.email) if account else None
-        return chosen or best_locale(request.headers.get("accept-language"), self.locales)
+        """A member's pages are in the account's display language (never Accept-Language); signed-out
+        pages follow the browser."""
+        if account is not None:
+            if self.variant == "language-ignored":
+                return account.language
+            return self.state.languages.get(account.email, account.language)
+        return best_locale(request.headers.get("accept-language"), self.locales)
 
-    def render(self, request: Request, template: str, account: Account | None, status: int = 200,
-               **context) -> Response:
+    def context(self, request: Request, account: Account | None, **extra) -> dict:
         locale = self.locale(request, account)
-        return self.templates.TemplateResponse(request, template, {
+        return {
             "locale": locale,
             "dir": "rtl" if LOCALES[locale].rtl else "ltr",
             "t": self.labels[locale],
             "account": account,
+            "others": OTHER_MEMBERS,
+            "sitemap": self.sitemap,
             "restyled": self.variant == "restyled",
-            "consent_needed": self.variant == "cookie-banner" and CONSENT_COOKIE not in request.cookies,
-            **context,
-        }, status_code=status)
+            "consent_banner": self.variant == "cookie-banner" and CONSENT_COOKIE not in request.cookies,
+            "languages": [(LOCALES[code].linkedin, LOCALES[code].name) for code in self.locales],
+            "current_language": LOCALES[locale].linkedin,
+            **extra,
+        }
+
+    def render(self, request: Request, template: str, account: Account | None, status: int = 200,
+               **extra) -> Response:
+        response = self.templates.TemplateResponse(request, template, self.context(request, account, **extra),
+                                                   status_code=status)
+        if account is not None:
+            response.set_cookie(LANG_COOKIE, lang_cookie(self.locale(request, account)), path="/", samesite="lax")
+        return response
 
     def signed_in(self, request: Request) -> Account | Response:
-        """The account, or the redirect a signed-out (or checkpointed) member gets."""
+        """The account, or the redirect a signed-out member's document request gets."""
         account = self.account(request)
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if account is None:
-            return RedirectResponse(f"/login?next={quote(path, safe='')}", status_code=302)
-        if self.variant == "checkpoint" and path.startswith("/mypreferences/"):
-            return RedirectResponse(f"{CHECKPOINT}?original_referer={quote(path, safe='')}", status_code=302)
+            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?session_redirect={quote(path, safe='')}", status_code=302)
         return account
 
     def start_session(self, response: Response, account: Account) -> None:
@@ -161,26 +169,30 @@ class StandIn:
         self.state.sessions[token] = account.email
         response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/")
 
-    # ---- pages ----
+    # ---- sign-in ----
 
     async def home(self, request: Request) -> Response:
         return RedirectResponse(FEED, status_code=302)
 
     async def login_form(self, request: Request) -> Response:
-        target = safe_next(request.query_params.get("next"))
+        target = safe_next(request.query_params.get("session_redirect"))
         if self.account(request) is not None:
             return RedirectResponse(target, status_code=302)
-        return self.render(request, "login.html", None, next=target, error=False)
+        return self.render(request, "login.html", None, next=target, error=False,
+                           action=LOGIN_SUBMIT[self.markup])
 
     async def login(self, request: Request) -> Response:
         form = await request.form()
-        target = safe_next(form.get("next"))
-        account = ACCOUNTS.get(str(form.get("email", "")).strip().lower())
-        if account is None or form.get("password") != account.password:
-            return self.render(request, "login.html", None, status=401, next=target, error=True)
+        target = safe_next(form.get("session_redirect"))
+        account = ACCOUNTS_BY_EMAIL.get(str(form.get("session_key", "")).strip().lower())
+        if account is None or form.get("session_password") != account.password:
+            return self.render(request, "login.html", None, status=401, next=target, error=True,
+                               action=LOGIN_SUBMIT[self.markup])
         response = RedirectResponse(target, status_code=303)
         self.start_session(response, account)
         return response
+
+    # ---- pages ----
 
     async def feed(self, request: Request) -> Response:
         account = self.signed_in(request)
@@ -188,111 +200,146 @@ class StandIn:
             return account
         return self.render(request, "feed.html", account)
 
-    async def category(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        if name not in CATEGORY_TITLES:
+    def settings_page(self, path: str):
+        """("language", None), ("page", Page) or None for a path of the settings app."""
+        if path.rstrip("/") == LANGUAGE_PAGE:
+            return "language", None
+        page = self.sitemap.page(path)
+        return ("page", page) if page is not None else None
+
+    async def settings_document(self, request: Request) -> Response:
+        path = request.url.path
+        found = self.settings_page(path)
+        if found is None:
             return PlainTextResponse("Not Found", status_code=404)
         account = self.signed_in(request)
         if isinstance(account, Response):
             return account
-        if self.variant == "server-error" and name == "privacy":
+        if self.markup == "linkedin":
+            # The settings app: the document is a shell; its content arrives by a data request (page_data).
+            return self.render(request, "settings.html", account, path=path)
+        if self.variant == "checkpoint":
+            return RedirectResponse(f"{CHECKPOINT}?original_referer={quote(path, safe='')}", status_code=302)
+        if self.variant == "server-error" and self.is_error_page(path):
             return self.render(request, "error.html", account, status=500)
-        return self.render(
-            request, f"{name}.html", account, current=name, page_title=CATEGORY_TITLES[name], navigation=NAVIGATION,
-            links=self.category_links.get(name, []),
-            back=None if name == "account" else Link(CATEGORY + "account", "settings_mobile"),
-        )
+        return self.render(request, "settings.html", account, path=path, **self.page_context(found, account))
 
-    async def setting(self, request: Request) -> Response:
-        setting = SETTINGS.get(request.path_params["slug"])
-        if setting is None:
-            return PlainTextResponse("Not Found", status_code=404)
-        account = self.signed_in(request)
-        if isinstance(account, Response):
-            return account
-        parent = self.setting_parent[setting.slug]
-        return self.render(
-            request, "setting.html", account, current=parent, page_title=setting.title, navigation=NAVIGATION,
-            setting=setting,
-            on=self.state.switch(account.email, setting.slug),
-            back=Link(CATEGORY + parent, CATEGORY_TITLES[parent]),
-        )
+    def is_error_page(self, path: str) -> bool:
+        privacy = self.sitemap.page_titled("data_privacy")
+        return privacy is not None and path.rstrip("/") == privacy.path
 
-    async def set_switch(self, request: Request) -> Response:
-        setting = SETTINGS.get(request.path_params["slug"])
-        if setting is None:
+    def page_context(self, found, account: Account) -> dict:
+        kind, page = found
+        if kind == "language":
+            return {"kind": "language", "page": None, "on": None, "parent": None, "switches": {}}
+        switches = {link.href: self.state.switch(account.email, link.href.rstrip("/"))
+                    for link in page.links() + self.sitemap.nav}
+        return {"kind": "setting" if page.switch else "category", "page": page, "switches": switches,
+                "on": self.state.switch(account.email, page.path) if page.switch else None,
+                "parent": self.sitemap.page(page.parent) if page.parent else None}
+
+    async def page_data(self, request: Request) -> Response:
+        """The linkedin markup's data request for one settings page: its content as an HTML fragment."""
+        path = urlsplit(request.query_params.get("path", "")).path
+        account = self.account(request)
+        if account is None:
+            return JSONResponse({"status": 401, "redirect": f"/login?session_redirect={quote(path, safe='')}"},
+                                status_code=401)
+        if self.variant == "checkpoint":
+            return JSONResponse({"status": 403, "redirect": f"{CHECKPOINT}?original_referer={quote(path, safe='')}"},
+                                status_code=403)
+        await asyncio.sleep(RENDER_DELAY_SECONDS)
+        found = self.settings_page(path)
+        if found is None:
+            return JSONResponse({"status": 404}, status_code=404)
+        if self.variant == "server-error" and self.is_error_page(path):
+            return JSONResponse({"status": 500}, status_code=500)
+        context = self.context(request, account, path=path, **self.page_context(found, account))
+        html = self.templates.get_template("content.html").render(context)
+        title = self.labels[context["locale"]].get(found[1].title, "") if found[1] else ""
+        return JSONResponse({"html": html, "title": title})
+
+    async def save_switch(self, request: Request) -> Response:
+        """Both markups save a switch with a JSON request: {"on": true|false}."""
+        path = urlsplit(request.query_params.get("path", "") or request.url.path).path.rstrip("/")
+        page = self.sitemap.page(path)
+        if page is None or page.switch is None:
             return JSONResponse({"error": "unknown setting"}, status_code=404)
-        account = self.signed_in(request)
-        if isinstance(account, Response):
-            return account
+        account = self.account(request)
+        if account is None:
+            return JSONResponse({"status": 401, "redirect": "/login"}, status_code=401)
+        if self.variant == "checkpoint":
+            return JSONResponse({"status": 403, "redirect": CHECKPOINT}, status_code=403)
         body = await json_body(request)
         if body is None or not isinstance(body.get("on"), bool):
             return JSONResponse({"error": 'expected JSON {"on": true|false}'}, status_code=400)
-        self.state.switches.setdefault(account.email, {})[setting.slug] = body["on"]
+        await asyncio.sleep(SAVE_DELAY_SECONDS)
+        if self.variant == "save-rejected":
+            return JSONResponse({"error": "could not save"}, status_code=422)
+        self.state.switches.setdefault(account.email, {})[page.path] = body["on"]
         return JSONResponse({"on": body["on"]})
+
+    async def save_language(self, request: Request) -> Response:
+        """The display-language setting: JSON {"interfaceLocale": "fr_FR"} (linkedin) or a form (neutral)."""
+        account = self.account(request)
+        if account is None:
+            return JSONResponse({"status": 401}, status_code=401)
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = await json_body(request) or {}
+            value = body.get("interfaceLocale")
+        else:
+            value = (await request.form()).get("interfaceLocale")
+        locale = next((code for code in self.locales if LOCALES[code].linkedin == value), None)
+        if locale is None:
+            return JSONResponse({"error": f"unknown interfaceLocale {value!r}"}, status_code=400)
+        self.state.languages[account.email] = locale
+        if request.method == "POST" and not request.headers.get("content-type", "").startswith("application/json"):
+            response = RedirectResponse(LANGUAGE_PAGE, status_code=303)
+        else:
+            response = JSONResponse({"interfaceLocale": value})
+        response.set_cookie(LANG_COOKIE, lang_cookie(self.locale(request, account)), path="/", samesite="lax")
+        return response
 
     async def checkpoint(self, request: Request) -> Response:
         return self.render(request, "checkpoint.html", self.account(request))
 
     async def photo(self, request: Request) -> Response:
-        return Response(avatar_svg(TEST_ACCOUNT), media_type="image/svg+xml")
-
-    # ---- automation endpoints (not LinkedIn's) ----
-
-    async def health(self, request: Request) -> Response:
-        return PlainTextResponse("ok")
-
-    async def automation_session(self, request: Request) -> Response:
-        response = JSONResponse({"name": TEST_ACCOUNT.name, "email": TEST_ACCOUNT.email})
-        self.start_session(response, TEST_ACCOUNT)
-        return response
-
-    async def reset(self, request: Request) -> Response:
-        self.state.switches.clear()
-        return JSONResponse({"reset": True})
-
-    async def set_language(self, request: Request) -> Response:
-        account = self.account(request)
-        if account is None:
-            return JSONResponse({"error": "login required"}, status_code=401)
-        body = await json_body(request)
-        locale = body.get("locale", "") if body is not None else ""
-        if locale is None:
-            self.state.languages.pop(account.email, None)
-        elif locale in self.locales:
-            self.state.languages[account.email] = locale
-        else:
-            return JSONResponse({"error": f"expected JSON {{\"locale\": one of {self.locales} or null}}"},
-                                status_code=400)
-        return JSONResponse({"locale": locale})
+        member = MEMBERS_BY_PHOTO.get(request.path_params["photo_id"])
+        if member is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        return Response(avatar_svg(member), media_type="image/svg+xml",
+                         headers={"Cache-Control": "max-age=3600"})
 
     def routes(self) -> list:
+        settings_paths = [Route(SETTINGS + "{kind:str}/{name:path}", self.settings_document, methods=["GET"])]
         return [
             Route("/", self.home),
             Route("/login", self.login_form, methods=["GET"]),
-            Route("/login", self.login, methods=["POST"]),
+            Route(LOGIN_SUBMIT[self.markup], self.login, methods=["POST"]),
             Route(FEED, self.feed),
-            Route(CATEGORY + "{name}", self.category),
-            Route(SETTING + "{slug}", self.setting, methods=["GET"]),
-            Route(SETTING + "{slug}", self.set_switch, methods=["POST"]),
+            Route(LANGUAGE_PAGE, self.save_language, methods=["POST"]),
+            *settings_paths,
+            Route(SETTINGS + "{kind:str}/{name:path}", self.save_switch, methods=["POST"]),
+            Route("/voyager/api/settings/page", self.page_data),
+            Route("/voyager/api/settings/switch", self.save_switch, methods=["POST"]),
+            Route("/mysettings-api/settingsApiSettings/interfaceLocale", self.save_language, methods=["PUT"]),
             Route(CHECKPOINT, self.checkpoint),
-            Route(TEST_ACCOUNT.photo_path, self.photo),
-            Route("/__standin/health", self.health),
-            Route("/__standin/session", self.automation_session, methods=["POST"]),
-            Route("/__standin/reset", self.reset, methods=["POST"]),
-            Route("/__standin/language", self.set_language, methods=["POST"]),
+            Route(PHOTO_PREFIX + "{photo_id:str}/{rest:path}", self.photo),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 
 
-def create_app(variant: str | None = None, root: Path | None = None, delay: float | None = None) -> Starlette:
-    """The stand-in under one variant. delay: seconds per response for `slow` (default SLOW_DELAY_SECONDS)."""
-    standin = StandIn(variant, root)
+def create_app(checkout: Checkout, markup: str = "linkedin", variant: str | None = None,
+               delay: float | None = None) -> Starlette:
+    """The stand-in in one markup under one variant. delay: seconds per response for `slow`."""
+    options = check_options(markup, variant)
     if delay is not None and variant != "slow":
         raise BadInput(f"--delay: {delay}: only the slow variant delays responses")
-    middleware = []
+    standin = StandIn(checkout, options)
+    middleware = [Middleware(RequestLog, log=standin.requests)]
     if variant == "slow":
         middleware.append(Middleware(Delay, seconds=SLOW_DELAY_SECONDS if delay is None else delay))
     app = Starlette(routes=standin.routes(), middleware=middleware)
     app.state.standin = standin
     return app
+

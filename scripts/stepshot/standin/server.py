@@ -5,22 +5,23 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Iterator
 
 import uvicorn
 
+from ..checkout import Checkout
 from ..errors import BadInput, StepshotError
-from .app import create_app
+from .app import StandIn, create_app
 
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 15
 
 
 def listen(port: int) -> socket.socket:
+    if not 0 <= port <= 65535:
+        raise BadInput(f"--port: {port}: not a port number (0 to 65535)")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -32,50 +33,54 @@ def listen(port: int) -> socket.socket:
     return sock
 
 
-def make_server(variant: str | None, root: Path | None, delay: float | None) -> uvicorn.Server:
-    app = create_app(variant, root, delay)
-    return uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                         timeout_graceful_shutdown=2))
+def make_server(checkout: Checkout, markup: str, variant: str | None, delay: float | None):
+    app = create_app(checkout, markup, variant, delay)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                           timeout_graceful_shutdown=2))
+    return server, app.state.standin
 
 
-def wait_until_answering(url: str, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise StepshotError(f"the stand-in stopped while starting at {url}")
-        try:
-            with urllib.request.urlopen(f"{url}/__standin/health", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.05)
-    raise StepshotError(f"the stand-in did not answer at {url} within {START_TIMEOUT_SECONDS} s")
+@dataclass
+class RunningStandIn:
+    url: str              # like "http://127.0.0.1:41234", no trailing slash
+    standin: StandIn      # its state and request log, for tests
+
+    @property
+    def requests(self) -> list[tuple[str, str]]:
+        return self.standin.requests
 
 
 @contextmanager
-def running(variant: str | None = None, root: Path | None = None, delay: float | None = None) -> Iterator[str]:
-    """Serve the stand-in on a free loopback port in a background thread; yield its base URL.
+def running(checkout: Checkout, markup: str = "linkedin", variant: str | None = None,
+            delay: float | None = None) -> Iterator[RunningStandIn]:
+    """Serve the stand-in on a free loopback port in a background thread.
 
-    Example: with running("label-renamed") as url: ...  (url like "http://127.0.0.1:41234")
+    Example: with running(checkout, variant="label-renamed") as standin: ... standin.url
     """
-    server = make_server(variant, root, delay)
+    server, standin = make_server(checkout, markup, variant, delay)
     sock = listen(0)
     url = f"http://{HOST}:{sock.getsockname()[1]}"
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"stand-in {url}", daemon=True)
     thread.start()
     try:
-        wait_until_answering(url, thread)
-        yield url
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not server.started:
+            if not thread.is_alive():
+                raise StepshotError(f"the stand-in stopped while starting at {url}")
+            if time.monotonic() > deadline:
+                raise StepshotError(f"the stand-in did not start at {url} within {START_TIMEOUT_SECONDS} s")
+            time.sleep(0.01)
+        yield RunningStandIn(url, standin)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
 
 
-def serve(port: int, variant: str | None = None, root: Path | None = None, delay: float | None = None,
-          on_ready=None) -> None:
+def serve(checkout: Checkout, port: int, markup: str = "linkedin", variant: str | None = None,
+          delay: float | None = None, on_ready=None) -> None:
     """Serve the stand-in in the foreground until interrupted (Ctrl+C)."""
-    server = make_server(variant, root, delay)
+    server, _ = make_server(checkout, markup, variant, delay)
     sock = listen(port)
     try:
         if on_ready is not None:

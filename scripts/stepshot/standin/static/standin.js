@@ -36,13 +36,16 @@
           body: JSON.stringify({ on: wanted }),
           credentials: "same-origin",
         });
-        if (response.redirected) {
-          location.assign(response.url);  // signed out or stopped by a checkpoint meanwhile
+        if (response.status === 401 || response.status === 403) {
+          const body = await response.json();
+          location.assign(body.redirect);  // signed out or stopped by a checkpoint meanwhile
           return;
         }
         if (response.ok) {
           const saved = await response.json();
           control.setAttribute("aria-checked", String(saved.on));
+          const state = control.parentElement.querySelector(".switch-state");
+          if (state) state.textContent = saved.on ? state.dataset.on : state.dataset.off;
         }
       } finally {
         control.removeAttribute("aria-busy");
@@ -55,7 +58,7 @@
     consent.addEventListener("cancel", (event) => event.preventDefault());  // only an answer closes it
     for (const button of consent.querySelectorAll("[data-consent]")) {
       button.addEventListener("click", () => {
-        document.cookie = `standin_consent=${button.dataset.consent}; path=/; max-age=31536000; SameSite=Lax`;
+        document.cookie = `li_gc=${button.dataset.consent}; path=/; max-age=31536000; SameSite=Lax`;
         consent.close();
       });
     }
