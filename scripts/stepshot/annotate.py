@@ -4,8 +4,10 @@ It is an overlay injected into the page at capture time and placed from the live
 follows the real layout in every locale. The badge (step number) and the callout sit next to the
 control on its inline-end side (right in left-to-right locales, left in right-to-left ones); where that
 side has no room or would cover text, on the other side; failing that, below or above the control's
-row (the control and the text beside it), the badge by the outline. Never over the control, always
-inside the crop, over the page's text or images only when no clear spot exists. The overlay takes no
+row (the control and the text beside it), the badge by the outline. Where the callout fits nowhere clear,
+the badge goes alone; over text only when not even the badge fits. Never over the control, never on or
+nearer to another control of the same role, always inside the crop, over the page's text or images only
+when no clear spot exists. The overlay takes no
 clicks and is removed before the step's action runs.
 """
 
@@ -24,7 +26,7 @@ PADDING = 48           # around the annotated region for the "target" crop
 Rect = dict  # {"x", "y", "width", "height"} in CSS pixels, relative to the viewport
 
 _DRAW_JS = """
-([box, number, callout, rtl, lang, bounds, c]) => {
+([box, number, callout, rtl, lang, bounds, c, others]) => {
   document.getElementById(c.id)?.remove();
   const root = document.createElement('div');
   root.id = c.id;
@@ -87,6 +89,13 @@ _DRAW_JS = """
     if (!root.contains(img) && img.checkVisibility({visibilityProperty: true})) keep(images, img.getBoundingClientRect());
   }
   const content = [...texts, ...images];
+  // Never on, or nearer to, another control of the same role: a callout must not point at the wrong row.
+  const distance = (r, b) => {
+    const cx = r.x + r.width / 2, cy = r.y + r.height / 2;
+    const dx = Math.max(b.x - cx, 0, cx - (b.x + b.width)), dy = Math.max(b.y - cy, 0, cy - (b.y + b.height));
+    return Math.hypot(dx, dy);
+  };
+  const unambiguous = r => others.every(o => !overlaps(r, o) && distance(r, outline) < distance(r, o));
   // Clear means a little space around too: text touching a callout reads as its subject.
   const clear = r => {
     const around = {x: r.x - c.margin / 2, y: r.y - c.margin / 2, width: r.width + c.margin, height: r.height + c.margin};
@@ -136,17 +145,16 @@ _DRAW_JS = """
   };
   const sides = rtl ? ['left', 'right', 'below', 'above'] : ['right', 'left', 'below', 'above'];
   let chosen = null;
-  // Best: the callout on a clear spot; then the callout over some text; last the badge alone.
+  // Best: the callout on a clear spot; then the badge alone on a clear spot; only then over some text.
   search:
-  for (const withCallout of note ? [true, false] : [false]) {
-    for (const needClear of [true, false]) {
-      for (const side of sides) {
-        for (const spot of spots(side, withCallout)) {
-          const r = {...spot.at, width: spot.size.width, height: spot.size.height};
-          if (inside(r) && !overlaps(r, outline) && (!needClear || clear(r))) {
-            chosen = {side, withCallout, ...spot};
-            break search;
-          }
+  for (const [withCallout, needClear] of note ? [[true, true], [false, true], [true, false], [false, false]]
+                                             : [[false, true], [false, false]]) {
+    for (const side of sides) {
+      for (const spot of spots(side, withCallout)) {
+        const r = {...spot.at, width: spot.size.width, height: spot.size.height};
+        if (inside(r) && !overlaps(r, outline) && unambiguous(r) && (!needClear || clear(r))) {
+          chosen = {side, withCallout, ...spot};
+          break search;
         }
       }
     }
@@ -179,10 +187,11 @@ class NoRoom(Exception):
 
 
 async def draw(page, box: Rect, number: int, callout: str | None, rtl: bool, lang: str | None,
-               bounds: Rect) -> Annotation:
-    """Inject the overlay for a control whose box (viewport coordinates) is `box`, inside `bounds`."""
+               bounds: Rect, others: list[Rect] = ()) -> Annotation:
+    """Inject the overlay for a control whose box (viewport coordinates) is `box`, inside `bounds`, away
+    from the `others` (the boxes of the other controls with the same role)."""
     constants = {"id": OVERLAY_ID, "color": COLOR, "gap": GAP, "stroke": STROKE, "margin": MARGIN}
-    result = await page.evaluate(_DRAW_JS, [box, number, callout, rtl, lang, bounds, constants])
+    result = await page.evaluate(_DRAW_JS, [box, number, callout, rtl, lang, bounds, constants, list(others)])
     if "error" in result:
         raise NoRoom(result["error"])
     return Annotation(result["outline"], result["badge"], result["callout"], result["side"])

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from . import __version__, annotate, imagediff, imagefile, redact, verified
+from . import __version__, imagediff, imagefile, photocheck, verified
 from .capture_report import write_reports
 from .checkout import Checkout
 from .errors import BadInput, TargetUnusable
@@ -31,8 +31,9 @@ from .locales import LOCALES
 from .lock import checkout_lock
 from .manifest import Manifest, image_key
 from .model import Flow, Project
-from .personal import Persona, PersonalData, load_persona
+from .personal import load_persona
 from .run import Progress, RunRequest, Session, Unit, plan, run_walk
+from .shot import Shooter, Shot, failure_picture
 from .targets import STAND_IN, parse_target
 from .walker import StepContext, StepResult, walk_flow
 
@@ -133,13 +134,14 @@ class ImageStore:
         """A step that broke, was not reached, or whose picture was not taken: the previous image stays."""
         return Decision(self._result(key, result, status or result.status))
 
-    def decide(self, key: str, png: bytes, result: StepResult, verified_labels: list[dict]) -> Decision:
+    def decide(self, key: str, shot: Shot, result: StepResult, verified_labels: list[dict]) -> Decision:
         """Compare the screenshot with the file on disk; for a change, write before/after/diff artifacts."""
+        png = shot.png
         file = self.manifest.file(key)
         entry = self.manifest.images.get(key)
         where = {"locale": result.locale, "viewport": result.viewport, "flow": result.flow, "step": result.step,
                  "number": result.number, "path": _relative(file, self.root), "verified_labels": verified_labels,
-                 "stale": False}
+                 "stale": False, "text_px": round(shot.text_px, 2), "geometry": shot.geometry}
         if entry is None:
             return Decision(self._result(key, result, "new"), png, where)
         before = file.read_bytes()
@@ -201,61 +203,6 @@ class ImageProgress:
         self.progress.line(f"[{done}/{self.total}] {image.key}: {image.status}")
 
 
-# ---------- taking one shot ----------
-
-async def _crop(page, kind: str, box: annotate.Rect, annotation: annotate.Annotation, bounds: annotate.Rect):
-    """The clip for page.screenshot (None: the whole viewport)."""
-    if kind == "viewport":
-        return None
-    region = [box, *annotation.rects()]
-    if kind == "main":
-        main = page.locator("main, [role=main]").first
-        main_box = await main.bounding_box() if await main.count() else None
-        if main_box:
-            region.append(annotate.clamp(main_box, bounds))
-    return annotate.whole_pixels(annotate.clamp(annotate.pad(annotate.union(region), annotate.PADDING), bounds))
-
-
-class Shooter:
-    """Takes the screenshot of one step (called from the walker's on_step)."""
-
-    def __init__(self, project: Project, persona: Persona,
-                 observe: Callable[[str, StepContext], Awaitable[None]] | None = None):
-        self.project = project
-        self.persona = persona
-        # Tests look at the page here: observe("before-redaction", ctx), then observe("at-capture", ctx)
-        # with the annotation drawn, just before the screenshot.
-        self.observe = observe
-
-    async def _observe(self, phase: str, ctx: StepContext) -> None:
-        if self.observe is not None:
-            await self.observe(phase, ctx)
-
-    async def __call__(self, ctx: StepContext, account: PersonalData) -> bytes:
-        page = ctx.page
-        await self._observe("before-redaction", ctx)
-        await redact.redact(page, account, self.persona)
-        await ctx.target.scroll_into_view_if_needed()
-        box = await ctx.target.bounding_box()
-        size = page.viewport_size
-        bounds = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
-        labels = self.project.labels[ctx.locale]
-        callout = labels.callouts.get(ctx.step.callout) if ctx.step.callout else None
-        locale = LOCALES[ctx.locale]
-        where = f"step {ctx.step.id}, locale {ctx.locale}, {ctx.viewport}"
-        try:
-            annotation = await annotate.draw(page, box, ctx.number, callout, locale.rtl, locale.browser, bounds)
-        except annotate.NoRoom as exc:
-            raise BadInput(f"{self.project.flow_path}: {where}: {exc}") from None
-        try:
-            await self._observe("at-capture", ctx)
-            clip = await _crop(page, ctx.step.crop, box, annotation, bounds)
-            png = await page.screenshot(clip=clip, animations="disabled", caret="hide")
-        finally:
-            await annotate.remove(page)
-        return png
-
-
 # ---------- walking ----------
 
 def _wanted(flow: Flow, steps: set[str] | None) -> list[str]:
@@ -270,7 +217,7 @@ class Run:
     """One capture run: shared by the parallel sessions, each of which walks whole (locale, viewport) units."""
 
     def __init__(self, project: Project, options: CaptureOptions, store: ImageStore, shooter: Shooter,
-                 artifacts: Path, root: Path, progress: ImageProgress):
+                 artifacts: Path, root: Path, progress: ImageProgress, stand_in: bool):
         self.project = project
         self.options = options
         self.store = store
@@ -282,8 +229,35 @@ class Run:
         self.decisions: list[Decision] = []
         self.verified: dict[str, dict] = {}
         self.lock = threading.Lock()
+        self.stand_in = stand_in
+
+    async def learn_photo(self, session: Session) -> None:
+        """The account's photo as pixels, for the last check of every picture: a live account's
+        photo_file, or the stand-in account's drawn portrait rendered by the browser."""
+        key = session.login.key
+        if key in self.shooter.photos:
+            return
+        account = session.login.account
+        if account.photo_file:
+            data = Path(account.photo_file).expanduser().read_bytes()
+        elif self.stand_in:
+            from .standin.accounts import TEST_ACCOUNTS, avatar_svg
+
+            member = next(a for a in TEST_ACCOUNTS if a.email == account.email)
+            context = await session.browser.new_context(viewport={"width": 96, "height": 96})
+            try:
+                page = await context.new_page()
+                await page.set_content(f'<body style="margin:0">{avatar_svg(member)}</body>')
+                data = await page.screenshot()
+            finally:
+                await context.close()
+        else:
+            self.shooter.photos[key] = []
+            return
+        self.shooter.photos[key] = photocheck.templates(data)
 
     async def walk_unit(self, session: Session) -> None:
+        await self.learn_photo(session)
         context, page, guard = await session.open()
         try:
             await context.tracing.start(screenshots=False, snapshots=True)
@@ -300,10 +274,11 @@ class Run:
         base.parent.mkdir(parents=True, exist_ok=True)
         found = {}
         try:
-            # Failure pictures are uploaded by the nightly job: hide the account's personal data first.
-            await redact.redact(page, session.login.account, self.shooter.persona)
-            write_atomic(base.with_suffix(".failure.png"), await page.screenshot(full_page=True))
-            found["failure"] = _relative(base.with_suffix(".failure.png"), self.root)
+            # Failure pictures are uploaded by the nightly job: masked and checked like any picture.
+            png = await failure_picture(page)
+            if png is not None:
+                write_atomic(base.with_suffix(".failure.png"), png)
+                found["failure"] = _relative(base.with_suffix(".failure.png"), self.root)
         except Exception as exc:  # a dead page must not hide the failure being reported
             self.progress.progress.line(f"  (no failure screenshot for flow {flow.id}: {str(exc).splitlines()[0]})")
         await context.tracing.stop_chunk(path=str(base.with_suffix(".trace.zip")))
@@ -313,11 +288,11 @@ class Run:
     async def walk_flow(self, session: Session, context, page, guard, flow: Flow) -> None:
         unit = session.unit
         wanted = _wanted(flow, self.steps)
-        shots: dict[str, bytes] = {}  # held in memory until the step has passed
+        shots: dict[str, Shot] = {}  # held in memory until the step has passed
 
         async def on_step(ctx: StepContext) -> None:
             if ctx.step.id in wanted:
-                shots[ctx.step.id] = await self.shooter(ctx, session.login.account)
+                shots[ctx.step.id] = await self.shooter(ctx, session.login)
 
         await context.tracing.start_chunk(title=f"{unit.locale} {unit.viewport} {flow.id}")
         try:
@@ -440,12 +415,11 @@ def run_capture(checkout: Checkout, spec: str, project: Project, options: Captur
         for repair in report.repairs:
             progress.line(f"manifest repaired: {repair}")
         store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day)
-        run = Run(project, options, store, Shooter(project, persona, observe), artifacts, root, images)
+        run = Run(project, options, store, Shooter(project, persona, {}, observe), artifacts, root, images, stand_in)
         t0 = time.monotonic()
         try:
-            opened = run_walk(checkout, project, RunRequest(target_spec, units, auth, options.parallel_sessions,
-                                                            changes_settings=True, init_scripts=(FREEZE_JS,),
-                                                            also_member_names=(persona.name,)),
+            opened = run_walk(checkout, project, RunRequest(target_spec, units, persona, auth, options.parallel_sessions,
+                                                            changes_settings=True, init_scripts=(FREEZE_JS,)),
                               run.walk_unit, progress)
             report.target["base_url"] = opened.base_url
             report.sessions = opened.sessions

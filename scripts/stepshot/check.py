@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__, redact, verified
+from . import __version__, verified
 from .checkout import Checkout
 from .errors import EXIT_DRIFT, EXIT_OK, TargetUnusable
 from .files import to_json, write_atomic
@@ -22,6 +22,7 @@ from .model import Project
 from .personal import load_persona
 from .report_text import code, table_cell
 from .run import Progress, RunRequest, Session, plan, run_walk
+from .shot import failure_picture
 from .targets import is_linkedin, parse_target
 from .walker import StepResult, walk_flow
 
@@ -164,14 +165,17 @@ def labels_found(results: list[StepResult]) -> dict[str, dict[str, str]]:
             for locale, rs in by_locale.items() if rs and all(r.status == "ok" for r in rs)}
 
 
-async def save_failure(session: Session, page, report_dir: Path, result: StepResult, persona) -> str:
+async def save_failure(page, report_dir: Path, result: StepResult) -> str | None:
     """A picture of the page where a step broke, for whoever reads check.md; path relative to report_dir.
 
-    Reports are uploaded by the nightly job, so the account's personal data is replaced first.
+    Reports are uploaded by the nightly job: the picture is masked and checked like a step's picture,
+    and not taken when it would show the account.
     """
-    await redact.redact(page, session.login.account, persona)
+    png = await failure_picture(page)
+    if png is None:
+        return None
     relative = Path("artifacts", "check", result.locale, result.viewport, f"{result.step}.png")
-    write_atomic(report_dir / relative, await page.screenshot())
+    write_atomic(report_dir / relative, png)
     return relative.as_posix()
 
 
@@ -208,7 +212,9 @@ def run_check(checkout: Checkout, spec: str, project: Project, locales: list[str
                 walked[units.index(unit)] += results
                 broken = [r for r in results if r.status == "broken"]
                 for r in broken:
-                    report.screenshots[key_of(r)] = await save_failure(session, page, report_dir, r, persona)
+                    picture = await save_failure(page, report_dir, r)
+                    if picture:
+                        report.screenshots[key_of(r)] = picture
                 ok = sum(1 for r in results if r.status == "ok")
                 progress.line(f"  {unit.locale:5} {unit.viewport:7} {flow.id:9} {ok}/{len(results)} ok"
                               + (f", broken at {broken[0].step}" if broken else "")
@@ -218,7 +224,8 @@ def run_check(checkout: Checkout, spec: str, project: Project, locales: list[str
 
     t0 = time.monotonic()
     try:
-        opened = run_walk(checkout, project, RunRequest(target_spec, units, auth, parallel_sessions), work, progress)
+        opened = run_walk(checkout, project, RunRequest(target_spec, units, persona, auth, parallel_sessions),
+                          work, progress)
         report.target["base_url"] = opened.base_url
         report.sessions = opened.sessions
         report.results = [r for index in sorted(walked) for r in walked[index]]

@@ -50,7 +50,8 @@ class Viewport:
 
 
 VIEWPORTS: dict[str, Viewport] = {
-    "desktop": Viewport("desktop", 1280, 800, 1, mobile=False),
+    # Scale 2 on both: a focus crop keeps its text sharp when the guide shows it at reading size.
+    "desktop": Viewport("desktop", 1280, 800, 2, mobile=False),
     # A phone-sized profile: LinkedIn serves its mobile web layout to it.
     "mobile": Viewport("mobile", 390, 844, 2, mobile=True),
 }

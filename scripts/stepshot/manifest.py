@@ -1,9 +1,9 @@
 """screenshots/manifest.json: the provenance of every screenshot, kept consistent with the files.
 
-Schema 1 (README.md, "Screenshot manifest"):
-    {"schema": 1, "images": {"<locale>/<viewport>/<step>.png": {
+Schema 2 (README.md, "Screenshot manifest"):
+    {"schema": 2, "images": {"<locale>/<viewport>/<step>.png": {
         "locale", "viewport", "flow", "step", "number", "path", "sha256", "width", "height", "bytes",
-        "source", "changed", "verified_labels", "tool_version", "stale"}}}
+        "source", "changed", "verified_labels", "tool_version", "stale", "text_px", "geometry"}}}
 
 The file changes only when an image's pixels or its status change, so a re-run against an unchanged
 interface leaves it byte-identical. Dates of the last successful run go to screenshots/verified.json.
@@ -23,12 +23,12 @@ from .files import confined, problem, read_json, remove_temp_files, to_json, wri
 from .locales import LOCALES, VIEWPORTS
 from .model import MAX_ID_LENGTH, STEP_ID
 
-SCHEMA = 1
-FIELDS = ("bytes", "changed", "flow", "height", "locale", "number", "path", "sha256", "source", "stale",
-          "step", "tool_version", "verified_labels", "viewport", "width")
-KINDS = {"bytes": int, "changed": str, "flow": str, "height": int, "locale": str, "number": int, "path": str,
-         "sha256": str, "source": str, "stale": bool, "step": str, "tool_version": str, "verified_labels": list,
-         "viewport": str, "width": int}
+SCHEMA = 2
+FIELDS = ("bytes", "changed", "flow", "geometry", "height", "locale", "number", "path", "sha256", "source",
+          "stale", "step", "text_px", "tool_version", "verified_labels", "viewport", "width")
+KINDS = {"bytes": int, "changed": str, "flow": str, "geometry": dict, "height": int, "locale": str, "number": int,
+         "path": str, "sha256": str, "source": str, "stale": bool, "step": str, "text_px": (int, float),
+         "tool_version": str, "verified_labels": list, "viewport": str, "width": int}
 KEY = re.compile(r"^(?P<locale>[A-Za-z-]+)/(?P<viewport>[a-z]+)/(?P<step>[a-z0-9-]+)\.png$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -54,8 +54,9 @@ def check_entry(path: Path, key: str, entry) -> None:
         raise BadInput(problem(path, where, f"missing {', '.join(missing)}" if missing else f"unknown key {extra[0]}"))
     for name, kind in KINDS.items():
         value = entry[name]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise BadInput(problem(path, f"{where}.{name}", f"expected {kind.__name__}"))
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise BadInput(problem(path, f"{where}.{name}", "expected " + (
+                kind.__name__ if isinstance(kind, type) else "a number")))
     if not SHA256.match(entry["sha256"]):
         raise BadInput(problem(path, f"{where}.sha256", "not a SHA-256 hex digest"))
     if entry["path"] != f"screenshots/{key}":

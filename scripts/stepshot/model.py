@@ -176,7 +176,8 @@ class Step(Strict):
     expect: Expect
     highlight: Target | None = None  # defaults to the action's target
     callout: str | None = Field(default=None, pattern=LABEL_KEY)
-    crop: Literal["viewport", "target", "main"] = "viewport"
+    # Below the picture, the whole screen small (everything but the top bar masked): where the control sits.
+    inset: bool = False
 
     @property
     def highlight_target(self) -> Target:

@@ -5,6 +5,7 @@ the JSON file named by STEPSHOT_ACCOUNT (kept outside the repository):
 
     {"name": "...", "headline": "...", "email": "...",          what must never show on a picture
      "photo": "part of the photo's URL",                        optional: helps find the photo
+     "photo_file": "/path/to/photo.jpg",                        optional: pictures are checked against it
      "test_account": true}                                      optional: see MAINTAINING.md
 
 `test_account: true` says the login is a dedicated test account, so `capture` may turn a switch On for a
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .errors import BadInput
+from .locales import LOCALES, SOURCE_LOCALE
 from .model import Strict, load_model
 
 ACCOUNT_ENV = "STEPSHOT_ACCOUNT"
@@ -26,9 +28,23 @@ EMAIL = r"^[^@\s]+@[^@\s]+$"
 
 class Persona(Strict):
     name: str = Field(min_length=1)
-    headline: str = Field(min_length=1)
+    headline: dict[str, str]        # per locale: shown in the reader's language
     email: str = Field(pattern=EMAIL)
     avatar_color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+    @field_validator("headline")
+    @classmethod
+    def _every_locale(cls, headline):
+        missing = [code for code in LOCALES if not headline.get(code, "").strip()]
+        if missing:
+            raise ValueError(f"missing for {', '.join(missing)}")
+        unknown = [code for code in headline if code not in LOCALES]
+        if unknown:
+            raise ValueError(f"unknown locale {unknown[0]!r}")
+        return headline
+
+    def headline_in(self, locale: str) -> str:
+        return self.headline.get(locale) or self.headline[SOURCE_LOCALE]
 
 
 class PersonalData(Strict):
@@ -38,6 +54,7 @@ class PersonalData(Strict):
     headline: str = Field(min_length=2)
     email: str = Field(pattern=EMAIL)
     photo: str | None = Field(default=None, min_length=4)  # a part of the photo's URL
+    photo_file: str | None = None   # the photo as an image file (PNG, JPEG): pictures are checked against it
     test_account: bool = False
 
 

@@ -31,6 +31,8 @@ from .language import restore_language, set_language
 from .locales import LOCALES, VIEWPORTS
 from .model import Flow, Project
 from .names import NameRules
+from .personal import Persona
+from .privacy import avatar_data_url, scrub_script
 from .targets import STAND_IN, Login, TargetSpec, live_login, standin_logins
 from .walker import Policy
 
@@ -91,12 +93,14 @@ class Session:
     unit: Unit
     project: Project
     policy: Policy
+    persona: Persona
     init_scripts: tuple[str, ...] = ()
-    also_member_names: tuple[str, ...] = ()   # the persona's name, once a picture has replaced the member's
 
     @property
     def rules(self) -> NameRules:
-        return NameRules(member_names=(self.login.account.name, *self.also_member_names),
+        """The member's own name may stand beside a label: the account's, or the persona's once the
+        privacy scrub has replaced it."""
+        return NameRules(member_names=(self.login.account.name, self.persona.name),
                          state_words=(self.project.text(self.unit.locale, "switch_on"),
                                       self.project.text(self.unit.locale, "switch_off")))
 
@@ -104,6 +108,9 @@ class Session:
         """(context, page, guard); the context is closed by the caller."""
         context = await self.browser.new_context(**context_options(self.unit.locale, self.unit.viewport,
                                                                    self.login.state))
+        await context.add_init_script(scrub_script(self.login.account, self.persona,
+                                                   self.persona.headline_in(self.unit.locale),
+                                                   avatar_data_url(self.persona)))
         for script in self.init_scripts:
             await context.add_init_script(script)
         page = await context.new_page()
@@ -127,11 +134,11 @@ Work = Callable[[Session], Awaitable[None]]
 class RunRequest:
     spec: TargetSpec
     units: list[Unit]
+    persona: Persona
     auth: Path | None = None
     parallel_sessions: int | None = None
     changes_settings: bool = False
     init_scripts: tuple[str, ...] = ()
-    also_member_names: tuple[str, ...] = ()
 
 
 class _Run:
@@ -153,6 +160,9 @@ class _Run:
 
     async def account_page(self, browser, base_url: str, login: Login, locale: str):
         context = await browser.new_context(**context_options(locale, "desktop", login.state))
+        await context.add_init_script(scrub_script(login.account, self.request.persona,
+                                                   self.request.persona.headline_in(locale),
+                                                   avatar_data_url(self.request.persona)))
         page = await context.new_page()
         return context, page, Guard(page, base_url, locale, where=f"language setting, locale {locale}")
 
@@ -202,7 +212,7 @@ class _Run:
                 async def walk(unit: Unit) -> None:
                     async with gate:
                         await self.work(Session(browser, base_url, login, unit, self.project, policy,
-                                                self.request.init_scripts, self.request.also_member_names))
+                                                self.request.persona, self.request.init_scripts))
 
                 await gather_or_cancel([walk(u) for u in units if u.locale == locale])
         finally:

@@ -55,17 +55,24 @@ MEMBERS_BY_PHOTO = {member.photo_id: member for member in (*TEST_ACCOUNTS, *OTHE
 
 
 def avatar_svg(member: Member) -> str:
-    """A drawn head-and-shoulders portrait on a coloured disc: a photo stand-in with no text and no font.
+    """A drawn portrait: a head and shoulders in front of a patterned background, no text and no font.
 
-    The colours come from the member's name, so each member's photo is recognisably theirs (the
-    screenshots' photo check looks for exactly these pixels).
+    Colours and pattern come from the member's name, so each member's photo is recognisably theirs, and
+    unlike the persona's plain avatar: the screenshots' photo check (photocheck.py) looks for exactly it.
     """
-    digest = hashlib.sha256(member.name.encode()).digest()
-    hue, shade = digest[0] * 360 // 256, 28 + digest[1] % 12
+    d = hashlib.sha256(member.name.encode()).digest()
+    hues = [d[i] * 360 // 256 for i in range(4)]
+    tilt = d[4] % 90
+    face = f"hsl({hues[3]} 35% 30%)"
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96" width="96" height="96">'
-        f'<circle cx="48" cy="48" r="48" fill="hsl({hue} 45% 70%)"/>'
-        f'<circle cx="48" cy="38" r="17" fill="hsl({(hue + 40) % 360} 30% {shade}%)"/>'
-        f'<path d="M14 86c4-18 18-27 34-27s30 9 34 27a48 48 0 0 1-68 0z" fill="hsl({(hue + 40) % 360} 30% {shade}%)"/>'
+        f'<g transform="rotate({tilt} 48 48)">'
+        f'<rect x="-20" y="-20" width="68" height="68" fill="hsl({hues[0]} 60% 62%)"/>'
+        f'<rect x="48" y="-20" width="68" height="68" fill="hsl({hues[1]} 55% 45%)"/>'
+        f'<rect x="-20" y="48" width="68" height="68" fill="hsl({hues[2]} 50% 75%)"/>'
+        f'<rect x="48" y="48" width="68" height="68" fill="hsl({hues[0]} 40% 85%)"/></g>'
+        f'<circle cx="48" cy="38" r="17" fill="{face}"/>'
+        f'<circle cx="42" cy="36" r="3" fill="hsl({hues[1]} 80% 80%)"/><circle cx="54" cy="36" r="3" fill="hsl({hues[1]} 80% 80%)"/>'
+        f'<path d="M14 86c4-18 18-27 34-27s30 9 34 27a48 48 0 0 1-68 0z" fill="{face}"/>'
         "</svg>"
     )

@@ -1,0 +1,184 @@
+"""Taking one step's picture: focus and mask (focus.py), annotation (annotate.py), stable frames, and the
+privacy checks that decide whether the picture may be kept at all.
+
+A picture is accepted only when two consecutive captures of its region are identical (as Playwright's own
+screenshot assertion does), within a bounded wait; then the page and the pixels are checked for the
+account's data (privacy.py, photocheck.py). Anything found: no picture, the step is broken.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from . import annotate, focus, photocheck, privacy
+from .locales import LOCALES, VIEWPORTS
+from .model import Project
+from .personal import Persona
+from .walker import StepBroken, StepContext
+
+STABLE_TIMEOUT_S = 8.0
+FRAME_GAP_MS = 120
+INSET_WIDTH = 0.34            # of the focus picture's width
+INSET_KEEP = "header, [role=banner]"
+INSET_BACKGROUND = (236, 238, 241)
+# What a failure picture may show: the top bar, and on a settings page its navigation and content.
+FAILURE_KEEP = "header, [role=banner]"
+FAILURE_KEEP_SETTINGS = "header, [role=banner], nav, main, [role=main], [role=navigation]"
+SETTINGS_PATH = "/mypreferences/"
+
+
+@dataclass
+class Shot:
+    png: bytes
+    text_px: float                 # the control's own text size in the picture, CSS pixels
+    geometry: dict                 # image pixels: target, badge, callout, others (same-role controls)
+
+
+def _rect_in(rect: dict, clip: dict, scale: float) -> list[int]:
+    return [round((rect["x"] - clip["x"]) * scale), round((rect["y"] - clip["y"]) * scale),
+            round(rect["width"] * scale), round(rect["height"] * scale)]
+
+
+def room_for_annotation(region: dict, max_width: int, max_height: int, viewport) -> dict:
+    """Where badge and callout may go: the region, widened up to what stays readable."""
+    width = max(region["width"], min(max_width, viewport.width))
+    height = max(region["height"], min(region["height"] + 120, max_height, viewport.height))
+    x = min(max(0, region["x"] - (width - region["width"]) / 2), viewport.width - width)
+    y = min(max(0, region["y"] - (height - region["height"]) / 2), viewport.height - height)
+    return {"x": x, "y": y, "width": width, "height": height}
+
+
+def _intersects(rect: dict, clip: dict) -> bool:
+    return rect["x"] < clip["x"] + clip["width"] and clip["x"] < rect["x"] + rect["width"] \
+        and rect["y"] < clip["y"] + clip["height"] and clip["y"] < rect["y"] + rect["height"]
+
+
+class Shooter:
+    """Takes the picture of one step (called from the walker's on_step)."""
+
+    def __init__(self, project: Project, persona: Persona, photos: dict[str, list], observe=None):
+        self.project = project
+        self.persona = persona
+        self.photos = photos            # login key -> templates of the account's photo (photocheck)
+        # Tests look at the page here: observe("before-redaction", ctx), then observe("at-capture", ctx)
+        # with the annotation drawn, just before the screenshot.
+        self.observe = observe
+
+    async def _observe(self, phase: str, ctx: StepContext) -> None:
+        if self.observe is not None:
+            await self.observe(phase, ctx)
+
+    async def stable(self, page, clip: dict, where: str) -> bytes:
+        """The region's picture once two consecutive captures are identical."""
+        deadline = time.monotonic() + STABLE_TIMEOUT_S
+        await focus.images_decoded(page)
+        previous = await page.screenshot(clip=clip, animations="disabled", caret="hide")
+        while True:
+            await page.wait_for_timeout(FRAME_GAP_MS)
+            current = await page.screenshot(clip=clip, animations="disabled", caret="hide")
+            if current == previous:
+                return current
+            if time.monotonic() > deadline:
+                raise StepBroken(f"page never settled: the picture of {where} kept changing for "
+                                 f"{STABLE_TIMEOUT_S:.0f} s")
+            previous = current
+
+    async def check_private(self, page, png: bytes, clip: dict, login_key: str, scale: float) -> None:
+        found = await privacy.leaks(page, clip)
+        if not found and photocheck.shows_photo(png, self.photos.get(login_key, []), scale):
+            found = ["photo (pixels)"]
+        if found:
+            raise StepBroken(f"personal data visible: {', '.join(found)}; no picture was kept")
+
+    async def __call__(self, ctx: StepContext, login) -> Shot:
+        page = ctx.page
+        viewport = VIEWPORTS[ctx.viewport]
+        locale = LOCALES[ctx.locale]
+        where = f"step {ctx.step.id} ({ctx.locale}, {ctx.viewport})"
+        await self._observe("before-redaction", ctx)
+        await privacy.scrub_now(page)
+        await ctx.target.scroll_into_view_if_needed()
+        target_role = ctx.step.highlight_target.role
+        try:
+            label = self.project.text(ctx.locale, ctx.step.highlight_target.label)
+            found = await focus.prepare(ctx.target, label, ctx.viewport, annotate.OVERLAY_ID)
+            others = [r for r in await page.get_by_role(target_role).filter(visible=True).evaluate_all(
+                "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                "return {x: r.x, y: r.y, width: r.width, height: r.height}; })")
+                if abs(r["x"] - found.element["x"]) + abs(r["y"] - found.element["y"]) > 1]
+            callout = self.project.labels[ctx.locale].callouts.get(ctx.step.callout) if ctx.step.callout else None
+            try:
+                room = room_for_annotation(found.region, found.max_width, found.max_height, viewport)
+                drawn = await annotate.draw(page, found.control, ctx.number, callout, locale.rtl, locale.browser,
+                                            room, others)
+            except annotate.NoRoom:
+                bounds = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
+                try:
+                    drawn = await annotate.draw(page, found.control, ctx.number, callout, locale.rtl,
+                                                locale.browser, bounds, others)
+                except annotate.NoRoom as exc:
+                    raise StepBroken(f"no room for the annotation: {exc}") from None
+            clip = annotate.whole_pixels(annotate.clamp(annotate.pad(
+                annotate.union([found.region, *drawn.rects()]), 0),
+                {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}))
+            await self._observe("at-capture", ctx)
+            png = await self.stable(page, clip, where)
+            await self.check_private(page, png, clip, login.key, viewport.scale)
+            geometry = {"target": _rect_in(found.control, clip, viewport.scale),
+                        "badge": _rect_in(drawn.badge, clip, viewport.scale),
+                        "callout": _rect_in(drawn.callout, clip, viewport.scale) if drawn.callout else None,
+                        "others": [_rect_in(r, clip, viewport.scale) for r in others if _intersects(r, clip)]}
+            if ctx.step.inset:
+                png = await self.with_inset(page, png, clip, viewport, login.key, where)
+        finally:
+            await annotate.remove(page)
+            await focus.unmask(page)
+        return Shot(png, found.text_px, geometry)
+
+    async def with_inset(self, page, png: bytes, clip: dict, viewport, login_key: str, where: str) -> bytes:
+        """The focus picture with, below it, the whole screen small, everything but the top bar masked,
+        and a frame where the picture above sits: where on the screen the control is."""
+        await focus.unmask(page)
+        await focus.keep_only(page, INSET_KEEP)
+        full = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
+        screen = await self.stable(page, full, f"the whole screen of {where}")
+        await self.check_private(page, screen, full, login_key, viewport.scale)
+        with Image.open(io.BytesIO(png)) as picture, Image.open(io.BytesIO(screen)) as whole:
+            picture, whole = picture.convert("RGB"), whole.convert("RGB")
+            width = max(120, round(picture.width * INSET_WIDTH))
+            ratio = width / whole.width
+            small = whole.resize((width, round(whole.height * ratio)), Image.Resampling.LANCZOS)
+            frame = ImageDraw.Draw(small)
+            x0, y0 = clip["x"] * viewport.scale * ratio, clip["y"] * viewport.scale * ratio
+            frame.rectangle((x0, y0, x0 + clip["width"] * viewport.scale * ratio,
+                             y0 + clip["height"] * viewport.scale * ratio), outline=annotate.COLOR, width=3)
+            gap = round(12 * viewport.scale)
+            out = Image.new("RGB", (picture.width, picture.height + small.height + 2 * gap), INSET_BACKGROUND)
+            out.paste(picture, (0, 0))
+            border = Image.new("RGB", (small.width + 4, small.height + 4), (150, 156, 162))
+            border.paste(small, (2, 2))
+            out.paste(border, (gap, picture.height + gap - 2))
+            buffer = io.BytesIO()
+            out.save(buffer, "PNG")
+            return buffer.getvalue()
+
+
+async def failure_picture(page) -> bytes | None:
+    """The page where a step broke, for the report, masked like a step's picture (only the top bar, and on a
+    settings page its navigation and content) and checked like one: None when it would show the account."""
+    from .guard import path_of
+
+    try:
+        await privacy.scrub_now(page)
+        await focus.keep_only(page, FAILURE_KEEP_SETTINGS if path_of(page.url).startswith(SETTINGS_PATH)
+                              else FAILURE_KEEP)
+        size = page.viewport_size
+        if await privacy.leaks(page, {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}):
+            return None
+        return await page.screenshot(animations="disabled", caret="hide")
+    finally:
+        await focus.unmask(page)
