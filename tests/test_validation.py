@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from stepshot import paths
+from conftest import REPO, ROOT, run_cli
 from stepshot.errors import BadInput
 from stepshot.locales import LOCALES
 from stepshot.model import load_project
 
-STEPSHOT = Path(sys.executable).with_name("stepshot")
 PROBLEM_LINE = re.compile(r"^[^:\s]+: [^:]+: \S.*$")
 PYDANTIC_WORDING = ("Input should", "Value error", "[type=", "union", "function-", "discriminator", "Field required")
 REMOVE = None  # as `new` with `old=WHOLE_FILE`: delete the file
@@ -25,8 +23,8 @@ WHOLE_FILE = None  # as `old`: replace the whole file
 @pytest.fixture
 def copy(tmp_path, monkeypatch):
     """The committed flow and label files copied to a temporary folder that is the current directory."""
-    shutil.copy(paths.flow_file(), tmp_path / "flow.yml")
-    shutil.copytree(paths.labels_dir(), tmp_path / "labels")
+    shutil.copy(REPO.flow_file, tmp_path / "flow.yml")
+    shutil.copytree(REPO.labels_dir, tmp_path / "labels")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -56,25 +54,53 @@ ROLE_CHOICES = "button, link, switch, heading, menuitem, tab, region, navigation
 CASES = {
     "unknown key in a step": (
         "flow.yml", "        callout: open_menu\n", "        callout: open_menu\n        colour: red\n",
-        ["flow.yml: flows.0.steps.0.colour: unknown key (expected id, action, expect, highlight, callout, crop)"]),
+        ["flow.yml: flows.0.steps.0.colour: unknown key (expected id, action, expect, highlight, callout, inset)"]),
     "unknown key in a label": (
         "labels/de.yml", "    text: Ich\n", "    text: Ich\n    src: x\n",
         ["labels/de.yml: labels.me_menu.src: unknown key (expected text, status, source, note)"]),
     "unknown action type": (
-        "flow.yml", "{type: open_menu,", "{type: hover,",
+        "flow.yml", "{type: click, target: {role: button,", "{type: hover, target: {role: button,",
         ["flow.yml: flows.0.steps.0.action.type: unknown action type 'hover' "
-         "(expected click, open_menu, set_toggle, show_toggle)"]),
+         "(expected click, set_toggle, show_toggle)"]),
     "action without type": (
-        "flow.yml", "{type: click, target: {role: link, label: settings_privacy}}",
-        "{target: {role: link, label: settings_privacy}}",
+        "flow.yml", "{type: click, target: {role: link, label: settings_privacy, href: /mypreferences/d/categories/account}}",
+        "{target: {role: link, label: settings_privacy, href: /mypreferences/d/categories/account}}",
         ["flow.yml: flows.0.steps.1.action.type: missing required field"]),
     "action of the wrong type": (
-        "flow.yml", "{type: click, target: {role: link, label: settings_privacy}}", "click",
+        "flow.yml", "{type: click, target: {role: link, label: settings_privacy, href: /mypreferences/d/categories/account}}", "click",
         ["flow.yml: flows.0.steps.1.action: expected a mapping, got text"]),
     "unknown key in an action": (
-        "flow.yml", "{type: click, target: {role: link, label: settings_privacy}}",
-        "{type: click, target: {role: link, label: settings_privacy}, wait: 2}",
+        "flow.yml", "{type: click, target: {role: link, label: settings_privacy, href: /mypreferences/d/categories/account}}",
+        "{type: click, target: {role: link, label: settings_privacy, href: /mypreferences/d/categories/account}, wait: 2}",
         ["flow.yml: flows.0.steps.1.action.wait: unknown key (expected type, target)"]),
+    "href on a button": (
+        "flow.yml", "{role: button, label: me_menu}", "{role: button, label: me_menu, href: /feed/}",
+        ["flow.yml: flows.0.steps.0.action.target.href: only a link has an href (this target is a button)"]),
+    "href not a path": (
+        "flow.yml", "href: /mypreferences/d/categories/privacy}", "href: mypreferences}",
+        ["flow.yml: flows.0.steps.2.action.target.href: 'mypreferences' is not a path (must start with /)"]),
+    "switch expected after a click": (
+        "flow.yml", '        expect: {url: "^/mypreferences/d/categories/account"}\n',
+        '        expect: {url: "^/mypreferences/d/categories/account", switch: "off"}\n',
+        ["flow.yml: flows.0.steps.1.expect: switch: only a step whose action targets a switch can expect its state"]),
+    "step id too long": (
+        "flow.yml", "- id: open-settings", "- id: open-" + "settings-" * 8 + "x",
+        ["flow.yml: flows.0.steps.1.id: " + "must not be longer than 64 characters"]),
+    "label text over two lines": (
+        "labels/de.yml", "    text: Werbedaten\n", '    text: "Werbe\\ndaten"\n',
+        ["labels/de.yml: labels.advertising_data.text: must be one line (no line breaks, tabs or NUL)"]),
+    "blank label text": (
+        "labels/de.yml", "    text: Werbedaten\n", '    text: "   "\n',
+        ["labels/de.yml: labels.advertising_data.text: must not be blank"]),
+    "label text with spaces around": (
+        "labels/de.yml", "    text: Werbedaten\n", '    text: " Werbedaten"\n',
+        ["labels/de.yml: labels.advertising_data.text: must not start or end with spaces"]),
+    "label text too long": (
+        "labels/de.yml", "    text: Werbedaten\n", "    text: " + "Werbedaten " * 30 + "x\n",
+        ["labels/de.yml: labels.advertising_data.text: must not be longer than 300 characters"]),
+    "callout over two lines": (
+        "labels/de.yml", "  select: Hier auswählen\n", '  select: "Hier\\nauswählen"\n',
+        ["labels/de.yml: callouts: must be one line (no line breaks, tabs or NUL)"]),
     "missing required field": (
         "flow.yml", '        expect: {url: "^/mypreferences/d/categories/account"}\n', "",
         ["flow.yml: flows.0.steps.1.expect: missing required field"]),
@@ -95,7 +121,7 @@ CASES = {
         "flow.yml", "- id: mobile", "- id: desktop",
         ["flow.yml: flows.1.id: duplicate flow id 'desktop' (first at flows.0.id)"]),
     "step refers to an unknown label key": (
-        "flow.yml", "{type: click, target: {role: link, label: settings_privacy}}",
+        "flow.yml", "{type: click, target: {role: link, label: settings_privacy, href: /mypreferences/d/categories/account}}",
         "{type: click, target: {role: link, label: settings_privacyy}}",
         ["flow.yml: flows.0.steps.1.action.target.label: unknown label key 'settings_privacyy' "
          "(not in en.yml; did you mean 'settings_privacy'?)"]),
@@ -141,7 +167,7 @@ CASES = {
          "missing ), unterminated subpattern at position 16"]),
     "expect with nothing in it": (
         "flow.yml", '{url: "^/mypreferences/d/categories/account"}', "{}",
-        ["flow.yml: flows.0.steps.1.expect: needs at least one of url, heading, visible, switch"]),
+        ["flow.yml: flows.0.steps.1.expect: needs at least one of url, heading, text, visible, switch"]),
     "sourced label without source": (
         "labels/nl.yml", "    status: sourced\n    source: *iphoned\n  how_linkedin", "    status: sourced\n  how_linkedin",
         ["labels/nl.yml: labels.data_privacy.source: required when status is sourced (name, date)"]),
@@ -242,12 +268,12 @@ def test_only_the_chosen_locales_and_english_are_read(copy):
 
 
 def test_unknown_locale_option():
-    lines = problems(paths.flow_file(), paths.labels_dir(), ["xx"])
+    lines = problems(REPO.flow_file, REPO.labels_dir, ["xx"])
     assert lines == [f"--locale: xx: unknown locale (known: {', '.join(LOCALES)})"]
 
 
 def test_committed_files_load_clean_for_every_locale():
-    project = load_project(paths.flow_file(), paths.labels_dir())
+    project = load_project(REPO.flow_file, REPO.labels_dir)
     assert set(project.labels) == set(LOCALES)
     english = project.labels["en"]
     for code, label_file in project.labels.items():
@@ -258,30 +284,56 @@ def test_committed_files_load_clean_for_every_locale():
 
 @pytest.mark.parametrize("code", list(LOCALES))
 def test_each_committed_locale_loads_alone(code):
-    project = load_project(paths.flow_file(), paths.labels_dir(), [code])
+    project = load_project(REPO.flow_file, REPO.labels_dir, [code])
     assert set(project.labels) == {"en", code}
 
 
-def run_validate(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(STEPSHOT), "validate", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
-
-
 def test_validate_command_exits_2_with_one_line_per_problem(copy):
-    mutate(copy, "flow.yml", "{type: open_menu,", "{type: hover,")
+    mutate(copy, "flow.yml", "{type: click, target: {role: button,", "{type: hover, target: {role: button,")
     mutate(copy, "labels/hi.yml", "  consent_reject:\n    text: अस्वीकार करें\n    status: unverified\n", "")
-    result = run_validate(copy, "--flow-file", "flow.yml", "--labels-dir", "labels")
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    result = run_cli("validate", "--flow-file", "flow.yml", "--labels-dir", "labels", cwd=copy)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.splitlines() == [
         "flow.yml: flows.0.steps.0.action.type: unknown action type 'hover' "
-        "(expected click, open_menu, set_toggle, show_toggle)",
+        "(expected click, set_toggle, show_toggle)",
         "labels/hi.yml: labels.consent_reject: missing (defined in en.yml)",
     ]
 
 
 def test_validate_command_exits_0_on_the_committed_files():
-    result = run_validate(paths.repo_root())
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout.startswith("ok: ")
-    assert f"{len(LOCALES)} locales" in result.stdout
+    result = run_cli("validate", cwd=ROOT)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert result.out.startswith("ok: ")
+    assert f"{len(LOCALES)} locales" in result.out
+
+
+# ---------- bounded input: a small file may not stand for an enormous one ----------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(8))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (BOMB, "flow.yml: line 5: invalid YAML: more than 50000 values once aliases are expanded"),
+    ("a: " + "[" * 60 + "]" * 60 + "\n", "flow.yml: line 1: invalid YAML: nested deeper than 40 levels"),
+    ("x" * 5_000_001, "flow.yml: (file): larger than 4 MB"),
+    (b"version: 1\nflows: \xff\n", "flow.yml: (file): not UTF-8 text"),
+], ids=["alias expansion", "deep nesting", "too big", "not UTF-8"])
+def test_unbounded_input_is_refused_quickly_with_one_line(copy, text, message):
+    import time
+
+    (copy / "flow.yml").write_bytes(text if isinstance(text, bytes) else text.encode())
+    started = time.monotonic()
+    lines = problems()
+    assert time.monotonic() - started < 5
+    assert lines[0] == message
+
+
+def test_a_fifo_as_flow_file_is_refused_not_read(copy):
+    (copy / "flow.yml").unlink()
+    os.mkfifo(copy / "flow.yml")
+    assert problems()[0] == "flow.yml: (file): not a regular file"

@@ -1,157 +1,178 @@
-"""The walker against the real stand-in in a real Chromium: what it hands to capture, and how it fails."""
+"""The walk through the run layer, against the stand-in in a real Chromium: how it finds controls, what it
+does to the account, and how it fails. Each test names the behaviour a deliberate bug would break.
+"""
 
 from __future__ import annotations
 
-import socket
-from urllib.parse import urlsplit
-
 import pytest
 
-from stepshot import paths
+from conftest import REPO, make_checkout
 from stepshot.errors import TargetUnusable
-from stepshot.model import Flow, load_project
-from stepshot.standin.server import running
-from stepshot.standin.variants import labels_shown
-from stepshot.suggest import names_in_snapshot
-from stepshot.targets import open_target
-from stepshot.walker import StepContext, walk_flow
+from stepshot.names import NameRules
+from stepshot.personal import load_persona
+from stepshot.run import RunRequest, Unit, plan, run_walk
+from stepshot.suggest import rank
+from stepshot.targets import parse_target
+from stepshot.walker import Policy, walk_flow
 
-pytestmark = pytest.mark.browser
+AI = "/mypreferences/d/settings/data-for-ai-improvement"
 
 
 @pytest.fixture(scope="module")
 def project():
-    return load_project(paths.flow_file(), paths.labels_dir(), ["en", "fr", "ja"])
+    return REPO.project()
 
 
-def flow(project, flow_id: str) -> Flow:
-    return next(f for f in project.flow.flows if f.id == flow_id)
+def walk(project, target="stand-in", locales=("en",), viewports=("desktop",), flows=None, checkout=REPO,
+         capture_policy=False, on_step=None):
+    """Walk the chosen units; returns (results, opened)."""
+    persona = load_persona(checkout.persona_file)
+    units = [Unit(u.locale, u.viewport, tuple(f for f in u.flows if flows is None or f.id in flows))
+             for u in plan(project, list(locales), list(viewports))]
+    results = []
 
-
-def walk(browser, project, variant, flow_id="desktop", locale="en", viewport="desktop", on_step=None):
-    """Walk one flow on a fresh stand-in; returns (results, cookies of the context)."""
-    with open_target(f"stand-in:{variant}" if variant else "stand-in", browser=browser) as target:
-        context = target.new_context(locale, viewport)
-        page = context.new_page()
-        results = walk_flow(page, target.base_url, project, flow(project, flow_id), locale, viewport, on_step)
-        return results, {c["name"]: c["value"] for c in context.cookies()}
-
-
-def test_every_step_is_handed_over_settled_with_its_target(browser, project):
-    seen = []
-
-    def on_step(ctx: StepContext):
-        target = ctx.step.highlight_target
-        assert ctx.target.count() == 1 and ctx.target.is_visible()
-        # The element the label names, by role: its accessible name is the label text.
-        assert names_in_snapshot(ctx.target.aria_snapshot(), target.role)[0] == project.text(ctx.locale,
-                                                                                             target.label)
-        assert ctx.page.evaluate("document.fonts.status") == "loaded"
-        state = ctx.target.is_checked() if target.role == "switch" else None
-        seen.append((ctx.number, ctx.step.id, urlsplit(ctx.page.url).path, state))
-
-    with open_target("stand-in", browser=browser) as target:
-        context = target.new_context("fr", "desktop")
-        page = context.new_page()
-        desktop = flow(project, "desktop")
-        first = walk_flow(page, target.base_url, project, desktop, "fr", "desktop", on_step)
-        # Second walk: the switch is Off on the server now, and the "before" picture must still show On.
-        second = walk_flow(page, target.base_url, project, desktop, "fr", "desktop", on_step)
-
-    for results in (first, second):
-        assert [r.status for r in results] == ["ok"] * len(desktop.steps)
-        assert [r.step for r in results] == [s.id for s in desktop.steps]
-        for result, step in zip(results, desktop.steps):
-            assert step.action.target.label in result.labels_seen
-            assert result.problem is None and result.suggestions == []
-    steps = len(desktop.steps)
-    assert [s[1] for s in seen] == [s.id for s in desktop.steps] * 2
-    by_id = {(i // steps, s[1]): s for i, s in enumerate(seen)}
-    for run in (0, 1):
-        assert by_id[(run, "turn-ai-toggle-off")][3] is True      # before the click: still On
-        assert by_id[(run, "confirm-ai-off")][3] is False         # the result: Off
-        assert by_id[(run, "open-ai-setting")][2] == "/mypreferences/d/categories/privacy"
-
-
-def test_renamed_label_breaks_the_step_loudly_with_the_new_label_first(browser, project):
-    called = []
-    results, _ = walk(browser, project, "label-renamed", locale="ja",
-                      on_step=lambda ctx: called.append(ctx.step.id))
-    statuses = {r.step: r.status for r in results}
-    assert statuses == {"open-me-menu": "ok", "open-settings": "ok", "open-data-privacy": "ok",
-                        "open-ai-setting": "broken", "turn-ai-toggle-off": "skipped", "confirm-ai-off": "skipped"}
-    # Nothing is handed to capture from the broken step on: no picture of the wrong screen.
-    assert called == ["open-me-menu", "open-settings", "open-data-privacy"]
-    broken = results[3]
-    expected = project.text("ja", "ai_setting")
-    renamed = labels_shown(project, "label-renamed")["ja"]["ai_setting"]
-    assert renamed != expected
-    assert broken.problem == f'link "{expected}" not found in region "{project.text("ja", "how_linkedin_uses_data")}"'
-    assert (broken.label_key, broken.expected_label) == ("ai_setting", expected)
-    assert broken.suggestions[0].text == renamed and broken.suggestions[0].score >= 0.9
-    assert broken.suggestions[0].role == "link"
-    assert broken.url == "/mypreferences/d/categories/privacy"
-    assert "how_linkedin_uses_data" in broken.labels_seen and "ai_setting" not in broken.labels_seen
-
-
-def test_moved_setting_breaks_where_the_guide_says_to_look(browser, project):
-    results, _ = walk(browser, project, "setting-moved", flow_id="mobile", viewport="mobile")
-    broken = [r for r in results if r.status == "broken"]
-    assert [r.step for r in broken] == ["mobile-open-ai-setting"]
-    assert broken[0].label_key == "ai_setting"
-    assert all(r.status == "skipped" for r in results[broken[0].number:])
-
-
-def test_cookie_banner_is_answered_not_reported(browser, project):
-    results, cookies = walk(browser, project, "cookie-banner", flow_id="research")
-    assert [r.status for r in results] == ["ok", "ok"]
-    assert cookies.get("standin_consent") == "rejected"  # the reader's choice: reject when offered
-
-
-def test_slow_target_is_waited_for_not_slept_on(browser, project):
-    results, _ = walk(browser, project, "slow", flow_id="research")  # a slow page load, link and switch
-    assert [r.status for r in results] == ["ok"] * len(results)
-
-
-@pytest.mark.parametrize("variant, reason, where", [
-    ("checkpoint", "checkpoint", "/checkpoint/"),
-    ("logged-out", "login-required", "/login"),
-    ("server-error", "server-error", "HTTP 500 on /mypreferences/d/categories/privacy"),
-])
-def test_unusable_target_is_not_drift(browser, project, variant, reason, where):
-    with pytest.raises(TargetUnusable) as exc:
-        walk(browser, project, variant)
-    assert exc.value.reason == reason
-    assert where in exc.value.detail and "locale en" in exc.value.detail
-
-
-def test_unreachable_target(browser, project):
-    with socket.socket() as sock:  # a port that was free a moment ago and has nobody listening now
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    context = browser.new_context()
-    try:
-        with pytest.raises(TargetUnusable) as exc:
-            walk_flow(context.new_page(), f"http://127.0.0.1:{port}", project, flow(project, "ads"), "en", "desktop")
-    finally:
-        context.close()
-    assert exc.value.reason == "unreachable" and f"127.0.0.1:{port}/mypreferences" in exc.value.detail
-
-
-def test_wrong_page_after_a_click_is_broken(browser, project):
-    """A click that lands elsewhere than the flow expects fails the step; it never carries on."""
-    research = flow(project, "research")
-    step = research.steps[0].model_copy(update={
-        "expect": research.steps[0].expect.model_copy(update={"url": "^/mypreferences/d/settings/elsewhere"})})
-    wrong = research.model_copy(update={"steps": [step, research.steps[1]]})
-    with running() as base_url:
-        context = browser.new_context()
+    async def work(session):
+        context, page, guard = await session.open()
+        policy = Policy(changes_settings=True, may_turn_on=True) if capture_policy else session.policy
         try:
-            page = context.new_page()
-            page.request.post(base_url + "/__standin/session")
-            results = walk_flow(page, base_url, project, wrong, "en", "desktop")
+            for flow in session.unit.flows:
+                results.extend(await walk_flow(page, guard, session.base_url, project, flow, session.unit.locale,
+                                               session.unit.viewport, session.rules, policy, on_step))
         finally:
-            context.close()
-    assert [r.status for r in results] == ["broken", "skipped"]
-    assert results[0].problem == ("expected a page whose path matches ^/mypreferences/d/settings/elsewhere, "
-                                  "still at /mypreferences/d/settings/research")
+            await context.close()
+
+    opened = run_walk(checkout, project, RunRequest(parse_target(target), units, persona), work)
+    return results, opened
+
+
+def statuses(results):
+    return {r.step: r.status for r in results}
+
+
+# ---------- names as LinkedIn composes them ----------
+
+def test_a_label_matches_a_name_with_the_member_s_name_or_a_state_word_beside_it():
+    rules = NameRules(("Robin Castell",), ("On", "Off"))
+    pattern = rules.pattern("Me")
+    assert pattern.match("Robin Castell Me") and pattern.match("Me") and pattern.match("Me Off")
+    assert not pattern.match("Meet") and not pattern.match("Robin Me") and not pattern.match("Other Person Me")
+    assert not pattern.match("Robin Castell Robin Castell Me")
+    setting = rules.pattern("Data for Generative AI Improvement")
+    assert setting.match("Data for Generative AI Improvement On")
+    assert not setting.match("Data for Generative AI Improvement settings")
+    assert NameRules().pattern("a.b (c)").match("a.b (c)") and not NameRules().pattern("a.b").match("aXb")
+
+
+def test_suggestions_never_offer_the_member_s_name_or_a_state_word():
+    rules = NameRules(("Robin Castell",), ("On", "Off"))
+    names = ["Robin Castell Me", "Robin Castell", "On", "Data for Generative AI Improvements On",
+             "Settings & Privacy"]
+    found = rank("Data for Generative AI Improvement", names, "link", rules)
+    assert [s.text for s in found] == ["Data for Generative AI Improvements"]
+    assert rank("Me", names, "button", rules) == []
+
+
+def test_the_linkedin_markup_walks_clean_with_composed_names_hidden_copies_and_late_content(project):
+    results, opened = walk(project, locales=("en", "ar"), viewports=("desktop", "mobile"))
+    assert results and all(r.status == "ok" for r in results), [r for r in results if r.status != "ok"]
+    me = next(r for r in results if r.step == "open-me-menu")
+    assert me.labels_seen == {"me_menu": "Me", "settings_privacy": "Settings & Privacy"}
+    assert not [path for method, path in opened.standin.requests if path.startswith("/__standin")]
+
+
+def test_the_neutral_markup_walks_clean_too(project):
+    results, _ = walk(project, target="stand-in:neutral", locales=("ja",), viewports=("desktop", "mobile"))
+    assert results and all(r.status == "ok" for r in results), [r for r in results if r.status != "ok"]
+
+
+# ---------- drift: broken, loudly, with suggestions ----------
+
+def test_a_renamed_label_breaks_its_step_and_suggests_the_new_words(project):
+    results, _ = walk(project, target="stand-in:label-renamed", locales=("fr",), flows=("desktop",))
+    assert statuses(results) == {"open-me-menu": "ok", "open-settings": "ok", "open-data-privacy": "ok",
+                                 "open-ai-setting": "broken", "turn-ai-toggle-off": "skipped",
+                                 "confirm-ai-off": "skipped"}
+    broken = next(r for r in results if r.status == "broken")
+    assert broken.label_key == "ai_setting"
+    assert broken.suggestions[0].text == "Données pour l'amélioration des IA génératives"
+    assert broken.suggestions[0].score > 0.9
+    assert "in region" in broken.problem
+
+
+def test_two_visible_matches_break_the_step_instead_of_clicking_the_first(project):
+    results, _ = walk(project, target="stand-in:two-matches", flows=("desktop",))
+    broken = next(r for r in results if r.status == "broken")
+    assert broken.step == "open-ai-setting"
+    assert broken.problem.endswith("matches 2 visible elements, expected one")
+
+
+def test_a_moved_setting_breaks_where_the_guide_says_to_look(project):
+    results, _ = walk(project, target="stand-in:setting-moved", flows=("desktop",))
+    assert statuses(results)["open-ai-setting"] == "broken"
+
+
+def test_a_wrong_page_after_a_click_is_broken(project, tmp_path):
+    checkout = make_checkout(tmp_path, link=False)
+    flow = checkout.flow_file
+    flow.write_text(flow.read_text().replace('expect: {url: "^/mypreferences/d/categories/privacy", heading',
+                                             'expect: {url: "^/mypreferences/d/categories/elsewhere", heading', 1))
+    results, _ = walk(checkout.project(), checkout=checkout, flows=("desktop",))
+    broken = next(r for r in results if r.status == "broken")
+    assert broken.step == "open-data-privacy"
+    assert broken.problem == ("expected a page whose path matches ^/mypreferences/d/categories/elsewhere, "
+                              "still at /mypreferences/d/categories/privacy")
+
+
+# ---------- the account: check changes nothing, capture saves and proves it ----------
+
+def test_check_changes_no_setting(project):
+    _, opened = walk(project, flows=("desktop", "ads", "research"), viewports=("desktop",))
+    assert opened.standin.state.switches == {}  # nothing was ever saved: every switch still On
+
+
+def test_capture_s_walk_turns_every_flow_s_switch_off_and_proves_it_by_reloading(project):
+    results, opened = walk(project, capture_policy=True, viewports=("desktop", "mobile"))
+    assert all(r.status == "ok" for r in results)
+    reloads = [path for method, path in opened.standin.requests if method == "GET" and path == AI]
+    assert len(reloads) >= 2  # each flow's toggle step reloaded the setting's page after saving
+    saved = opened.standin.state.switches
+    assert saved and all(on is False for account in saved.values() for on in account.values())
+    assert {path for account in saved.values() for path in account} == {
+        AI, "/mypreferences/d/settings/research",
+        "/mypreferences/d/settings/data-sharing-with-affiliates-and-partners"}
+
+
+def test_a_save_the_server_refuses_is_broken_not_believed(project):
+    results, _ = walk(project, target="stand-in:save-rejected", capture_policy=True, flows=("desktop",))
+    broken = next(r for r in results if r.status == "broken")
+    assert broken.step == "turn-ai-toggle-off"
+    assert broken.problem.startswith("LinkedIn did not keep the setting off: after a reload switch ")
+
+
+@pytest.mark.parametrize("markup", ["linkedin", "neutral"])
+def test_a_cookie_banner_is_answered_wherever_it_is(project, markup):
+    results, _ = walk(project, target=f"stand-in:cookie-banner,{markup}", flows=("desktop",))
+    assert all(r.status == "ok" for r in results)
+
+
+def test_a_slow_target_is_waited_for_not_slept_on(project):
+    results, _ = walk(project, target="stand-in:slow", flows=("research",))
+    assert all(r.status == "ok" for r in results)
+
+
+# ---------- unusable at any moment: exit 3, never drift ----------
+
+@pytest.mark.parametrize("target, reason, where", [
+    ("stand-in:checkpoint", "checkpoint", "step open-data-privacy"),         # by script, after the page loaded
+    ("stand-in:checkpoint,neutral", "checkpoint", "step open-settings"),     # by redirect
+    ("stand-in:server-error", "server-error", "step open-data-privacy"),     # a data request during a step
+    ("stand-in:server-error,neutral", "server-error", "step open-data-privacy"),
+    ("stand-in:language-ignored", "wrong-language", "language setting"),
+    ("stand-in:logged-out", "login-required", ""),
+])
+def test_an_unusable_target_stops_the_walk_with_its_reason(project, target, reason, where):
+    with pytest.raises(TargetUnusable) as exc:
+        walk(project, target=target, locales=("fr",) if reason == "wrong-language" else ("en",),
+             flows=("desktop",))
+    assert exc.value.reason == reason
+    assert where in exc.value.detail

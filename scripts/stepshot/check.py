@@ -23,7 +23,7 @@ from .personal import load_persona
 from .report_text import code, table_cell
 from .run import Progress, RunRequest, Session, plan, run_walk
 from .shot import failure_picture
-from .targets import is_linkedin, parse_target
+from .targets import parse_target
 from .walker import StepResult, walk_flow
 
 REPORT_SCHEMA = "stepshot-check/1"
@@ -40,6 +40,7 @@ class CheckReport:
     sessions: int = 0
     unusable: dict | None = None
     verified_locales: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)   # what an earlier run had left changed, put back
     duration_seconds: float = 0.0
 
     def count(self, status: str) -> int:
@@ -76,6 +77,7 @@ class CheckReport:
             "summary": {"steps": len(self.results), "ok": self.count("ok"),
                         "broken": self.count("broken"), "skipped": self.count("skipped")},
             "verified_locales": self.verified_locales,
+            "repaired": self.repaired,
             "results": [dict(r.to_dict(), screenshot=self.screenshots.get(key_of(r))) for r in self.results],
         }
 
@@ -228,8 +230,9 @@ def run_check(checkout: Checkout, spec: str, project: Project, locales: list[str
                           work, progress)
         report.target["base_url"] = opened.base_url
         report.sessions = opened.sessions
+        report.repaired = opened.repaired
         report.results = [r for index in sorted(walked) for r in walked[index]]
-        if record_as_live or (target_spec.kind == "url" and is_linkedin(target_spec.base_url)):
+        if record_as_live or (target_spec.kind == "url" and verified.is_linkedin(target_spec.base_url)):
             found = labels_found(report.results)
             verified.record_labels(checkout.verified_file, found, checkout.today(), report.target["base_url"])
             report.verified_locales = sorted(found)

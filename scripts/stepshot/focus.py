@@ -15,11 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The guide's content column, in CSS pixels, at a 1280 px window (desktop pictures) and a 390 px window
-# (phone pictures); tests/test_site_guide.py measures both. A picture no wider than
-# CONTENT_WIDTH * text_px / READING_PX keeps the control's text at READING_PX there.
-CONTENT_WIDTH = {"desktop": 640, "mobile": 350}
-READING_PX = 12
+from .locales import CONTENT_WIDTH, READING_PX
+
 PAD = 16
 MASK_CLASS = "stepshot-mask"
 

@@ -74,7 +74,10 @@ class Guard:
 
     async def run(self, awaitable):
         """Await `awaitable`, unless the target becomes unusable first: then TargetUnusable at once."""
-        self.raise_if_tripped()
+        if self.error is not None:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()  # never started: nothing to wait for
+            raise self.error
         task = asyncio.ensure_future(awaitable)
         trip = asyncio.ensure_future(self.tripped.wait())
         try:

@@ -55,3 +55,10 @@ VIEWPORTS: dict[str, Viewport] = {
     # A phone-sized profile: LinkedIn serves its mobile web layout to it.
     "mobile": Viewport("mobile", 390, 844, 2, mobile=True),
 }
+
+# The guide's content column, in CSS pixels, at a 1280 px window (where desktop pictures are read) and a
+# 390 px window (phone pictures); tests/test_site_guide.py measures both. A picture no wider than
+# CONTENT_WIDTH * text_px / READING_PX keeps a control's text at READING_PX there (focus.py), and the site
+# never shows a picture narrower than that (site/figures.py).
+CONTENT_WIDTH = {"desktop": 640, "mobile": 350}
+READING_PX = 12

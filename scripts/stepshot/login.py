@@ -47,10 +47,15 @@ def check_auth_path(path: Path, checkout: Checkout) -> Path:
     return target
 
 
-async def fill_login_form(page, email: str, password: str) -> None:
-    """Sign in through a login form as a person would: the email field, the password field, submit."""
+async def fill_login_form(page, email: str, password: str, consent: tuple[str, str] | None = None) -> None:
+    """Sign in through a login form as a person would: answer a cookie banner (consent: the Reject and
+    Accept labels), then the email field, the password field, submit."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+    from .walker import answer_consent
+
+    if consent is not None:
+        await answer_consent(page, *consent)
     form = page.locator("form").filter(has=page.locator("input[type=password]"))
     await form.locator("input[autocomplete=username], input[type=email]").first.fill(email)
     await form.locator("input[type=password]").first.fill(password)

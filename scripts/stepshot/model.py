@@ -310,6 +310,8 @@ def _message(err, root: type[BaseModel]) -> tuple[str, str]:
         message = f"{value!r} {PATTERN_HINTS.get(ctx['pattern'], 'does not match ' + ctx['pattern'])}"
     elif kind in ("too_short", "string_too_short"):
         message = "must not be empty"
+    elif kind == "string_too_long":
+        message = f"must not be longer than {ctx['max_length']} characters"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"expected a mapping, got {_kind(value)}"
     elif kind == "list_type":

@@ -125,6 +125,7 @@ class Opened:
     logins: int = 0
     sessions: int = 0
     repaired: list[str] = field(default_factory=list)  # what an earlier run had left changed and was put back
+    standin: object = None    # the stand-in the run started (its state and request log), None for a URL
 
 
 Work = Callable[[Session], Awaitable[None]]
@@ -242,16 +243,19 @@ class _Run:
             if request.spec.kind == STAND_IN:
                 from .standin.server import running
 
-                base_url = stack.enter_context(running(self.checkout, request.spec.markup, request.spec.variant)).url
+                served = stack.enter_context(running(self.checkout, request.spec.markup, request.spec.variant))
+                base_url = served.url
                 count = min(request.parallel_sessions or default_parallel(), len(request.units))
-                logins = await standin_logins(browser, base_url, max(1, count))
+                consent = (self.project.text("en", "consent_reject"), self.project.text("en", "consent_accept"))
+                logins = await standin_logins(browser, base_url, max(1, count), consent)
                 sessions = 1
             else:
                 base_url = request.spec.base_url
                 logins = [live_login(request.auth, self.checkout.settings)]
                 sessions = request.parallel_sessions or 1
                 self.journal = Journal(self.checkout.reports / JOURNAL_FILE, base_url)
-            opened = Opened(base_url, logins=len(logins), sessions=len(logins) * sessions)
+            opened = Opened(base_url, logins=len(logins), sessions=len(logins) * sessions,
+                            standin=served.standin if request.spec.kind == STAND_IN else None)
             self.progress.line(f"walking {request.spec.text} at {base_url}: {len(request.units)} unit(s), "
                                f"{len(logins)} login(s), {opened.sessions} session(s) at once")
             if self.journal:

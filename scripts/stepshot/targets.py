@@ -31,13 +31,6 @@ LOGIN_HINT = "login required: run `stepshot login` to save a login, then pass it
 TARGET_FORMS = "expected stand-in, stand-in:<markup or variant>, or a base URL like https://www.linkedin.com"
 
 
-def is_linkedin(url: str) -> bool:
-    """On linkedin.com or one of its subdomains, over https: only such a run may mark labels verified."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().rstrip(".")
-    return parts.scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com"))
-
-
 @dataclass(frozen=True)
 class TargetSpec:
     text: str                                # as the user wrote it
@@ -85,6 +78,11 @@ def parse_target(text: str) -> TargetSpec:
     return TargetSpec(text, "url", base_url=f"{parts.scheme}://{host}" + (f":{port}" if port else ""))
 
 
+def login_key(email: str) -> str:
+    """Names a login in the account journal without naming the person: a hash of the account's email."""
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
+
+
 @dataclass
 class Login:
     """A saved session of one account, and that account's data."""
@@ -95,8 +93,7 @@ class Login:
 
     @property
     def key(self) -> str:
-        """Names this login in the account journal without naming the person."""
-        return hashlib.sha256(self.account.email.lower().encode()).hexdigest()[:16]
+        return login_key(self.account.email)
 
 
 def read_storage_state(path: Path, origin: str) -> dict:
@@ -137,18 +134,20 @@ def live_login(auth: Path | None, settings: Settings) -> Login:
     return Login(state, live_account(settings.account), os.path.basename(auth))
 
 
-async def standin_logins(browser, base_url: str, count: int) -> list[Login]:
-    """Sign in `count` of the stand-in's test accounts through its login form, as a person would."""
+async def standin_logins(browser, base_url: str, count: int, consent: tuple[str, str]) -> list[Login]:
+    """Sign in `count` of the stand-in's test accounts through its login form, as a person would
+    (consent: the English Reject and Accept labels, for a cookie banner on the login page)."""
     from .login import fill_login_form
     from .standin.accounts import TEST_ACCOUNTS
 
     logins = []
     for account in TEST_ACCOUNTS[:count]:
-        context = await browser.new_context()
+        context = await browser.new_context(locale="en-US")
         try:
             page = await context.new_page()
             await page.goto(base_url + "/login")
-            await fill_login_form(page, account.email, account.password)
+            await page.wait_for_load_state("load")
+            await fill_login_form(page, account.email, account.password, consent)
             state = await context.storage_state()
         finally:
             await context.close()

@@ -10,11 +10,19 @@ its own key and keeps the other, atomically, and only when something changed.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import BadInput
 from .files import problem, read_json, to_json, write_atomic
 
 LABEL_FIELDS = {"text", "date", "base_url"}
+
+
+def is_linkedin(url: str) -> bool:
+    """On linkedin.com or one of its subdomains, over https: only such a run may mark labels verified."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    return parts.scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com"))
 IMAGE_FIELDS = {"date", "source"}
 
 

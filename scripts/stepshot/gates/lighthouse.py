@@ -16,9 +16,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import paths
 from ..browser import CONTAINER_FLAGS, needs_no_sandbox
+from ..checkout import PACKAGE_ROOT, Checkout
 from ..errors import BadInput
+from ..settings import Settings
 from ..site.pages import page_url
 from . import ToolMissing
 
@@ -35,8 +36,9 @@ HIGH_END_DESKTOP_INDEX = 1500
 RUN_TIMEOUT_SECONDS = 240
 
 
-def package_dir(root: Path | None = None) -> Path:
-    return (root or paths.repo_root()) / "scripts" / "lighthouse"
+def package_dir() -> Path:
+    """Where the pinned Lighthouse is installed: next to this package, in the tree it ships in."""
+    return PACKAGE_ROOT / "scripts" / "lighthouse"
 
 
 def wanted_version(folder: Path) -> str:
@@ -63,7 +65,7 @@ def ensure_installed(folder: Path | None = None) -> Path:
     return folder / "node_modules" / "lighthouse" / "cli" / "index.js"
 
 
-def chromium_path(playwright=None) -> Path:
+def chromium_path(settings: Settings, playwright=None) -> Path:
     """The Chromium stepshot launches, as a path (Lighthouse starts it itself through CHROME_PATH).
 
     `playwright`: a running Playwright to ask (a second one cannot start in the same thread).
@@ -74,14 +76,14 @@ def chromium_path(playwright=None) -> Path:
 
     if playwright is None:
         with sync_playwright() as pw:
-            return chromium_path(pw)
-    found = resolve_chromium(playwright)
+            return chromium_path(settings, pw)
+    found = resolve_chromium(playwright, settings)
     return found if found is not None else Path(playwright.chromium.executable_path)
 
 
-def chrome_flags() -> str:
+def chrome_flags(settings: Settings) -> str:
     flags = ["--headless=new", *CONTAINER_FLAGS]
-    if needs_no_sandbox():
+    if needs_no_sandbox(settings):
         flags.append("--no-sandbox")
     return " ".join(flags)
 
@@ -92,11 +94,12 @@ def calibrated_slowdown(benchmark_index: float | None) -> float:
     return round(max(1.0, DEFAULT_CPU_SLOWDOWN * min(1.0, benchmark_index / HIGH_END_DESKTOP_INDEX)), 2)
 
 
-def run(cli: Path, url: str, out: Path, chromium: Path, categories: list[str] | None = None,
+def run(cli: Path, url: str, out: Path, chrome: tuple[Path, str], categories: list[str] | None = None,
         cpu_slowdown: float = DEFAULT_CPU_SLOWDOWN) -> dict:
-    """One Lighthouse run; the parsed JSON report (also kept at `out`)."""
+    """One Lighthouse run; the parsed JSON report (also kept at `out`). chrome: (executable, its flags)."""
+    chromium, flags = chrome
     out.parent.mkdir(parents=True, exist_ok=True)
-    args = ["node", str(cli), url, "--output=json", f"--output-path={out}", f"--chrome-flags={chrome_flags()}",
+    args = ["node", str(cli), url, "--output=json", f"--output-path={out}", f"--chrome-flags={flags}",
             f"--only-categories={','.join(categories or BUDGET)}", "--quiet"]
     if cpu_slowdown != DEFAULT_CPU_SLOWDOWN:
         args.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown}")
@@ -155,11 +158,11 @@ def problems(pages: list[PageScores], budget: dict[str, float] | None = None) ->
     return lines
 
 
-def audit_page(cli: Path, base_url: str, path: str, name: str, out_dir: Path, chromium: Path,
+def audit_page(cli: Path, base_url: str, path: str, name: str, out_dir: Path, chrome: tuple[Path, str],
                budget: dict[str, float] | None = None) -> PageScores:
     budget = budget or BUDGET
     slug = name.replace(" ", "_").replace("/", "_").strip("_") or "root"
-    report = run(cli, base_url + path, out_dir / f"{slug}.json", chromium, list(budget))
+    report = run(cli, base_url + path, out_dir / f"{slug}.json", chrome, list(budget))
     page = scores_of(name, report)
     performance = page.scores.get("performance")
     if "performance" in budget and performance is not None and performance < budget["performance"]:
@@ -168,21 +171,22 @@ def audit_page(cli: Path, base_url: str, path: str, name: str, out_dir: Path, ch
         page.performance_runs = [] if calibrated else [performance]
         while len(page.performance_runs) < PERFORMANCE_RUNS:
             extra = run(cli, base_url + path, out_dir / f"{slug}.performance-{len(page.performance_runs) + 1}.json",
-                        chromium, ["performance"], page.cpu_slowdown)
+                        chrome, ["performance"], page.cpu_slowdown)
             page.performance_runs.append(extra["categories"]["performance"]["score"] or 0.0)
         page.scores["performance"] = statistics.median(page.performance_runs)
     return page
 
 
-def audit_guide(site_dir: Path, out_dir: Path, locales: list[str] | None = None, playwright=None) -> list[PageScores]:
+def audit_guide(settings: Settings, site_dir: Path, out_dir: Path, locales: list[str] | None = None,
+                playwright=None) -> list[PageScores]:
     """Serve the built site like a static host and run Lighthouse on the guide in each locale."""
     from .serve import serving
 
     cli = ensure_installed()
-    chromium = chromium_path(playwright)
+    chrome = (chromium_path(settings, playwright), chrome_flags(settings))
     with serving(site_dir) as base_url:
         return [audit_page(cli, base_url, "/" + page_url(code, "index.md"), f"{code} /{page_url(code, 'index.md')}",
-                           out_dir, chromium)
+                           out_dir, chrome)
                 for code in locales or GUIDE_LOCALES]
 
 
@@ -193,10 +197,10 @@ def summary(page: PageScores) -> str:
     return f"{page.name}: {scores} (host benchmarkIndex {page.benchmark_index}{extra})"
 
 
-def build_site(out: Path) -> Path:
+def build_site(checkout: Checkout, out: Path) -> Path:
     """`mkdocs build --strict` of the checkout into `out` (the checkout's site/ is left alone)."""
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
-                            cwd=paths.repo_root(), env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            cwd=checkout.root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                             capture_output=True, text=True)
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()

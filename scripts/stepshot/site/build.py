@@ -13,11 +13,11 @@ from pathlib import Path, PurePosixPath
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from ..checkout import Checkout
 from ..errors import BadInput
+from ..files import problem, to_json, write_atomic
 from ..locales import LOCALES, SOURCE_LOCALE
-from ..imagefile import write_atomic
-from ..manifest import image_key, to_json
-from ..model import problem
+from ..manifest import image_key
 from . import deeplinks, head, siteindex
 from .figures import image_dest, log_image_notices, usable_image
 from .inputs import SiteInputs
@@ -44,12 +44,12 @@ def check_languages(config_file: Path, languages) -> None:
 
 
 class SiteBuild:
-    def __init__(self, config):
+    def __init__(self, config, checkout: Checkout):
         self.config_file = Path(config.config_file_path)
         self.docs_dir = Path(config.docs_dir)
         self.i18n = config.plugins["i18n"]
         check_languages(self.config_file, self.i18n.config.languages)
-        self.inputs = SiteInputs.load(self.config_file, self.docs_dir, config.site_url,
+        self.inputs = SiteInputs.load(checkout, self.config_file, self.docs_dir, config.site_url,
                                       config.extra.get("report_repo"))
         self.locales = list(self.i18n.build_languages)
         self.site_name = config.site_name  # the source locale's: /go/ pages are language-neutral
@@ -81,9 +81,9 @@ class SiteBuild:
         shown = {(a.step, self.flow(a.flow).viewports[0]) for a in self.plans[locale].values()}
         for step_id, viewport in sorted(shown):
             key = image_key(locale, viewport, step_id)
-            if usable_image(self.inputs, key)[1] is None:
-                files.append(File.generated(config, image_dest(key),
-                                            abs_src_path=str(self.inputs.manifest.file(key))))
+            _, state, data = usable_image(self.inputs, key)
+            if state is None:
+                files.append(File.generated(config, image_dest(key), content=data))
         self.og_image[locale] = self.preview_image(locale)
         search = config.plugins["material/search"]
         # Material reads these from the language partial of the locale being built (theme.language): the
@@ -104,7 +104,7 @@ class SiteBuild:
         """The card image: the locale's screenshot of the guide's last step, else the generated card."""
         first = self.inputs.project.flow.flows[0]
         key = image_key(locale, first.viewports[0], first.steps[-1].id)
-        entry, state = usable_image(self.inputs, key)
+        entry, state, _ = usable_image(self.inputs, key)
         if state is None:
             return self.inputs.site_url + image_dest(key), (entry["width"], entry["height"])
         return self.inputs.site_url + OG_CARD.path, OG_CARD.size

@@ -13,10 +13,8 @@ from html import escape
 from pathlib import Path
 
 from ..errors import BadInput
-from ..imagefile import write_atomic
+from ..files import problem, read_json, to_json, write_atomic
 from ..locales import LOCALES, SOURCE_LOCALE
-from ..manifest import to_json
-from ..model import problem, read_json
 from .pages import Anchor, page_url
 
 SCHEMA = 1
@@ -44,17 +42,31 @@ def published_links(docs_dir: Path, plans: dict[str, dict[str, Anchor]]) -> list
     return sorted(links)
 
 
+# A published link: a site path of plain segments, optionally a step anchor. Nothing else can be a key
+# of the contract, so none can leave site/ when the build writes a redirect page, or break out of HTML.
+SITE_LINK = re.compile(r"^/(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9]+)?/?)*(?:#[a-z0-9][a-z0-9-]*)?$")
+
+
+def check_link(path: Path, where: str, link) -> str:
+    if not isinstance(link, str) or not SITE_LINK.match(link) or len(link) > 200:
+        raise BadInput(problem(path, where, f"{str(link)[:80]!r} is not a site path (like /fr/faq/ or /#open-settings)"))
+    return link
+
+
 def load_contract(path: Path) -> dict:
     data = read_json(path, missing={"schema": SCHEMA, "note": CONTRACT_NOTE, "links": [], "redirects": {}})
     if data.get("schema") != SCHEMA:
         raise BadInput(problem(path, "schema", f"expected {SCHEMA}"))
     links, redirects = data.get("links"), data.get("redirects", {})
-    if not isinstance(links, list) or not all(isinstance(x, str) and x.startswith("/") for x in links):
+    if not isinstance(links, list):
         raise BadInput(problem(path, "links", "expected a list of site paths starting with /"))
-    if not isinstance(redirects, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and k.startswith("/") and v.startswith("/")
-            for k, v in redirects.items()):
+    if not isinstance(redirects, dict):
         raise BadInput(problem(path, "redirects", "expected a map of site path -> site path"))
+    for link in links:
+        check_link(path, "links", link)
+    for old, new in redirects.items():
+        check_link(path, "redirects", old)
+        check_link(path, f"redirects.{old}", new)
     return {**data, "redirects": redirects}
 
 
@@ -96,8 +108,14 @@ ID = re.compile(r'\sid="([^"]+)"')
 
 
 def html_file(site_dir: Path, link: str) -> Path:
+    """The built file a site link (checked by SITE_LINK) is served from, inside site_dir."""
     path = link.split("#", 1)[0].lstrip("/")
     return site_dir / path / "index.html" if not path or path.endswith("/") else site_dir / path
+
+
+def script_json(data) -> str:
+    """JSON for inside a <script> element: no `</script>` or `<!--` can end or change it."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def missing_in_build(site_dir: Path, links: list[str]) -> list[str]:
@@ -151,7 +169,7 @@ def go_page(anchor: str, targets: dict[str, str], canonical: str, title: str) ->
     items = "\n".join(
         f'<li><a href="{escape(href)}" hreflang="{code}" lang="{code}">{escape(LOCALES[code].name)}</a></li>'
         for code, href in targets.items())
-    script = GO_SCRIPT % (json.dumps(targets, ensure_ascii=False), SOURCE_LOCALE)
+    script = GO_SCRIPT % (script_json(targets), SOURCE_LOCALE)
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -228,11 +246,11 @@ def write_redirects(site_dir: Path, redirects: dict[str, str]) -> int:
         file = html_file(site_dir, path)
         if file.is_file():
             html = file.read_text(encoding="utf-8")
-            block = ANCHOR_REDIRECTS.format(json.dumps({a: t for a, t in mapped.items() if a}))
+            block = ANCHOR_REDIRECTS.format(script_json({a: t for a, t in mapped.items() if a}))
             write_atomic(file, html.replace("</body>", block + "\n</body>", 1).encode("utf-8"))
             continue
         default = mapped.get("") or next(iter(mapped.values()))
         write_atomic(file, REDIRECT_PAGE.format(
-            by_hash=json.dumps({a: t for a, t in mapped.items() if a}), default=json.dumps(default),
+            by_hash=script_json({a: t for a, t in mapped.items() if a}), default=script_json(default),
             default_attr=escape(default)).encode("utf-8"))
     return len(grouped)

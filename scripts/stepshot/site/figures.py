@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
+import math
 from html import escape
 from urllib.parse import urlparse
 
+from .. import imagefile
 from ..errors import BadInput
+from ..files import problem
+from ..locales import READING_PX, VIEWPORTS
 from ..manifest import image_key
-from ..model import problem
 
 log = logging.getLogger("mkdocs.plugins.stepshot")
 NOTICE_PREFIX = "stepshot image notice:"
@@ -20,14 +22,21 @@ def image_dest(key: str) -> str:
     return f"screenshots/{key}"
 
 
-def usable_image(inputs, key: str) -> tuple[dict | None, str | None]:
-    """(manifest entry, None) when the image can be shown, else (entry or None, "missing" | "stale")."""
+def usable_image(inputs, key: str) -> tuple[dict | None, str | None, bytes | None]:
+    """(entry, None, the file's bytes) when the image can be shown, else (entry or None, "missing" |
+    "stale", None). Published are exactly the bytes the manifest describes: a file that is a symlink, or
+    whose SHA-256 differs from its entry, counts as missing (and is logged)."""
     entry = inputs.manifest.images.get(key)
-    if entry is None or not inputs.manifest.file(key).is_file():
-        return entry, "missing"
+    file = inputs.manifest.file(key)
+    if entry is None or file.is_symlink() or not file.is_file():
+        return entry, "missing", None
+    data = file.read_bytes()
+    if imagefile.sha256(data) != entry["sha256"]:
+        log.warning(f"{NOTICE_PREFIX} {key}: the file differs from its manifest entry (sha256); not published")
+        return entry, "missing", None
     if entry["stale"]:
-        return entry, "stale"
-    return entry, None
+        return entry, "stale", None
+    return entry, None, data
 
 
 def caption(strings, entry: dict) -> str:
@@ -40,7 +49,7 @@ def caption(strings, entry: dict) -> str:
 def check_strict(inputs, key: str, state: str) -> None:
     """Missing or stale images never break a build by default (a fresh clone has none yet): the build
     logs them (log_image_notices). STEPSHOT_STRICT_IMAGES=1 (release builds) makes them errors."""
-    if os.environ.get("STEPSHOT_STRICT_IMAGES") == "1":
+    if inputs.checkout.settings.strict_images:
         raise BadInput(problem(inputs.manifest.path, f"images.{key}", f"{state} (STEPSHOT_STRICT_IMAGES=1)"))
 
 
@@ -56,17 +65,27 @@ def log_image_notices(locale: str, notices: dict[str, str]) -> None:
 def figure_html(inputs, strings, locale: str, viewport: str, step, alt: str, src: str, lazy: bool,
                 notices: dict[str, str]) -> str:
     key = image_key(locale, viewport, step.id)
-    entry, state = usable_image(inputs, key)
+    entry, state, _ = usable_image(inputs, key)
     if state is not None:
         check_strict(inputs, key, state)
         notices[key] = state
         text = strings.image_missing if state == "missing" else strings.image_stale
         return f'<p class="ss-shot-notice ss-shot-notice--{state}" role="note">{escape(text)}</p>'
     loading = ' loading="lazy"' if lazy else ""
+    width, height, reading = display_size(entry, viewport)
     return (
         f'<figure class="ss-shot ss-shot--{viewport}">'
-        f'<a class="ss-shot__zoom" href="{escape(src)}">'
-        f'<img src="{escape(src)}" alt="{escape(alt)}" width="{entry["width"]}" height="{entry["height"]}"'
+        f'<a class="ss-shot__zoom" href="{escape(src)}" style="--ss-reading-width: {reading}px">'
+        f'<img src="{escape(src)}" alt="{escape(alt)}" width="{width}" height="{height}"'
         f'{loading} decoding="async"></a>'
         f"<figcaption>{escape(caption(strings, entry))}</figcaption></figure>"
     )
+
+
+def display_size(entry: dict, viewport: str) -> tuple[int, int, int]:
+    """(width, height) in CSS pixels, and the narrowest width at which the control's text stays at
+    READING_PX: the site never shows the picture narrower (on a phone, a wider picture scrolls sideways)."""
+    scale = VIEWPORTS[viewport].scale
+    width, height = round(entry["width"] / scale), round(entry["height"] / scale)
+    reading = min(width, math.ceil(width * READING_PX / max(entry["text_px"], 1)))
+    return width, height, reading

@@ -9,11 +9,15 @@ it is the end of the whole build. A stepshot error becomes a PluginError: the bu
 from __future__ import annotations
 
 import functools
+import os
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
+from stepshot.checkout import Checkout
 from stepshot.errors import StepshotError
+from stepshot.settings import Settings
 from stepshot.site.build import SiteBuild
 
 _build: SiteBuild | None = None
@@ -31,9 +35,12 @@ def _reported(func):
 
 @_reported
 def on_config(config):
+    """The build's one reading of the environment (the CLI's equivalent for the site): the checkout is
+    the folder of mkdocs.yml."""
     global _build
     if not config.plugins["i18n"].building:
-        _build = SiteBuild(config)
+        settings = Settings.from_environ(os.environ)
+        _build = SiteBuild(config, Checkout(Path(config.config_file_path).parent.resolve(), settings))
     return config
 
 

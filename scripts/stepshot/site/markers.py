@@ -36,7 +36,15 @@ FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
 GENERATED_FILES = ("links.json",)
 BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
 LEFTOVER = re.compile(r"\{\{|\}\}")
+# Characters Markdown (and its extensions) give a meaning, inside text that lands in a Markdown line.
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|~:<>=\"'&^$]")
 NOTICE_SLOT = "\x00labels-notice\x00"
+
+
+def inline_text(text: str) -> str:
+    """Untrusted text (a label from the target) for a Markdown line: HTML-escaped, and every character
+    Markdown could read as syntax written as a character reference, so it can only ever be text."""
+    return _MARKDOWN.sub(lambda m: f"&#{ord(m.group(0))};", text)
 
 
 class PageMarkers:
@@ -108,14 +116,14 @@ class PageMarkers:
             self.fail(f"{{{{ label:{key} }}}}: no label {key!r} in screenshots/labels/{self.locale}.yml")
         self.used_labels.add(key)
         text = self.labels.labels[key].text
-        html = f'<strong class="ss-label">{escape(text)}</strong>'
+        html = f'<strong class="ss-label">{inline_text(text)}</strong>'
         if self.inputs.label_confirmed(self.locale, key):
             return html
         mark = f'<a href="{self.rel(page_url(self.locale, "about.md"))}#labels">{escape(self.strings.unverified)}</a>'
         english = self.inputs.project.labels[SOURCE_LOCALE].labels[key].text
         if self.locale == SOURCE_LOCALE or english == text:
             return f'{html} <small class="ss-unverified">({mark})</small>'
-        beside = escape(self.strings.english_label).replace("{label}", f'<bdi lang="en">{escape(english)}</bdi>')
+        beside = escape(self.strings.english_label).replace("{label}", f'<bdi lang="en">{inline_text(english)}</bdi>')
         return f'{html} <small class="ss-unverified">({beside}, {mark})</small>'
 
 

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .. import paths
 from ..locales import LOCALES, SOURCE_LOCALE
 
 STEPS_MARKER = re.compile(r"^[ \t]*\{\{\s*steps:(?P<flow>[a-z0-9-]+)(?::(?P<variant>[a-z]+))?\s*\}\}[ \t]*$", re.M)
@@ -25,10 +24,6 @@ class Anchor:
     number: int
     variant: str | None
     page: str  # page path under the locale folder, e.g. "index.md"
-
-
-def docs_dir(root: Path | None = None) -> Path:
-    return (root or paths.repo_root()) / "docs"
 
 
 def page_url(locale: str, page: str) -> str:

@@ -218,11 +218,16 @@ class StandIn:
         if self.markup == "linkedin":
             # The settings app: the document is a shell; its content arrives by a data request (page_data).
             return self.render(request, "settings.html", account, path=path)
-        if self.variant == "checkpoint":
+        if self.checkpointed(path):
             return RedirectResponse(f"{CHECKPOINT}?original_referer={quote(path, safe='')}", status_code=302)
         if self.variant == "server-error" and self.is_error_page(path):
             return self.render(request, "error.html", account, status=500)
         return self.render(request, "settings.html", account, path=path, **self.page_context(found, account))
+
+    def checkpointed(self, path: str) -> bool:
+        """The checkpoint variant stops the settings pages, all but the language setting: so a walk meets
+        it in the middle of a step, not before its first one."""
+        return self.variant == "checkpoint" and path.rstrip("/") != LANGUAGE_PAGE
 
     def is_error_page(self, path: str) -> bool:
         privacy = self.sitemap.page_titled("data_privacy")
@@ -245,7 +250,7 @@ class StandIn:
         if account is None:
             return JSONResponse({"status": 401, "redirect": f"/login?session_redirect={quote(path, safe='')}"},
                                 status_code=401)
-        if self.variant == "checkpoint":
+        if self.checkpointed(path):
             return JSONResponse({"status": 403, "redirect": f"{CHECKPOINT}?original_referer={quote(path, safe='')}"},
                                 status_code=403)
         await asyncio.sleep(RENDER_DELAY_SECONDS)
@@ -268,7 +273,7 @@ class StandIn:
         account = self.account(request)
         if account is None:
             return JSONResponse({"status": 401, "redirect": "/login"}, status_code=401)
-        if self.variant == "checkpoint":
+        if self.checkpointed(path):
             return JSONResponse({"status": 403, "redirect": CHECKPOINT}, status_code=403)
         body = await json_body(request)
         if body is None or not isinstance(body.get("on"), bool):

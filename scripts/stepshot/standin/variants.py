@@ -20,8 +20,9 @@ DEFAULT_MARKUP = "linkedin"
 VARIANTS: dict[str, str] = {
     "label-renamed": "the ai_setting label is reworded slightly in every locale",
     "setting-moved": "the ai_setting link is on the advertising data page, not the privacy page",
-    "checkpoint": "the settings pages lead to a security verification (/checkpoint/challenge/): by redirect "
-                  "(neutral), or by script after a data request is refused (linkedin)",
+    "checkpoint": "the settings pages (but the language setting) lead to a security verification "
+                  "(/checkpoint/challenge/): by redirect (neutral), or by script after a data request is refused "
+                  "(linkedin)",
     "logged-out": "the session has expired: signed-in pages lead to /login, and no login sticks",
     "cookie-banner": "a cookie consent banner (linkedin: a region in an alert container, shown late; "
                      "neutral: a modal dialog) until Accept or Reject is clicked",
