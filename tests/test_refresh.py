@@ -13,19 +13,18 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
-from dataclasses import asdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from conftest import ROOT, run_cli
+from stepshot.capture import CaptureReport, ImageResult
 from stepshot.login import RECOMMENDED as AUTH_FILE
 from stepshot.model import load_project
-from stepshot.capture import ImageResult
 from stepshot.refresh import DEFAULT_BRANCH, changed_images, merge_json
-from stepshot.standin.variants import RENAMED_KEY, labels_shown
+from stepshot.standin.variants import CHANGED_KEY as RENAMED_KEY, labels_shown
 
-ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ("en", "ar")
 TODAY = "2026-11-29"  # fixed: the manifest and verified.json carry the day of the run
 OUT = Path("build", "stepshot", "refresh")
@@ -43,9 +42,18 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def stepshot(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "stepshot.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env or environment(), timeout=600)
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def stepshot(*args: str, cwd: Path, env: dict | None = None) -> Result:
+    """The command in this process (its environment only what the test gives it)."""
+    environ = env or environment()
+    ran = run_cli(*args, cwd=cwd, env={k: v for k, v in environ.items() if k.startswith(("STEPSHOT_", "GITHUB_"))})
+    return Result(ran.code, ran.out, ran.err)
 
 
 def refresh(repo: Path, *args: str, locales=LOCALES) -> subprocess.CompletedProcess:
@@ -202,7 +210,7 @@ def test_restyled_pages_give_changed_with_a_commit_on_the_fixed_branch(restyled,
     for path in pngs:
         assert f"| `{path}` | changed: " in body
     assert "<details><summary>Full capture report</summary>" in body
-    assert "# Screenshot capture: stand-in:restyled" in body
+    assert "# Screenshot capture: `stand-in:restyled`" in body
     assert "the folder `build/stepshot/` of the checkout" in body
     assert not (repo / OUT / "issue-title.txt").exists()
     assert git(repo, "log", "-1", "--format=%s", DEFAULT_BRANCH) == \
@@ -239,8 +247,8 @@ def test_a_renamed_label_gives_broken_with_the_step_and_the_suggestion(repo):
     assert title == "Nightly screenshots broken: 1 step no longer matches stand-in:label-renamed (en)\n"
     body = (repo / OUT / "issue-body.md").read_text(encoding="utf-8")
     assert "| en | desktop | `open-ai-setting` |" in body
-    assert f"`{RENAMED_KEY}`: \"{expected}\"" in body
-    assert f"`screenshots/labels/en.yml`, `labels.{RENAMED_KEY}.text`: \"{expected}\" → \"{renamed}\"?" in body
+    assert f"`{RENAMED_KEY}`: `{expected}`" in body
+    assert f"`screenshots/labels/en.yml`, `labels.{RENAMED_KEY}.text`: `{expected}` → `{renamed}`?" in body
     assert "The screenshots were kept as they are; nothing was committed." in body
     assert "renew" not in body.lower()
     assert not (repo / OUT / "pr-title.txt").exists()
@@ -284,11 +292,14 @@ def test_the_saved_login_never_reaches_the_output(repo, tmp_path, monkeypatch):
     auth.write_text(json.dumps({"cookies": [{"name": "li_at", "value": secret, "domain": "127.0.0.1", "path": "/",
                                              "expires": -1, "httpOnly": True, "secure": False, "sameSite": "Lax"}],
                                 "origins": []}), encoding="utf-8")
+    auth.chmod(0o600)
     account = tmp_path / "account.json"  # whom capture must hide on live screenshots
     account.write_text(json.dumps({"name": "Test Account", "headline": "Tester", "email": "test@example.org"}),
                        encoding="utf-8")
-    monkeypatch.setenv("STEPSHOT_ACCOUNT", str(account))
-    result = refresh(repo, "--target", f"http://127.0.0.1:{port}", "--auth", str(auth), locales=["en"])
+    env = {**environment(), "STEPSHOT_ACCOUNT": str(account)}
+    options = ["--locale", "en", "--viewport", "desktop"]
+    result = stepshot("refresh", "--repo", str(repo), *options, "--target", f"http://127.0.0.1:{port}", "--auth",
+                      str(auth), cwd=repo.parent, env=env)
     assert result.returncode == 3, result.stdout + result.stderr
     outcome = outcome_of(repo)
     assert outcome["outcome"] == "blocked" and outcome["blocked"]["reason"] == "unreachable"
@@ -334,7 +345,7 @@ def test_shards_merge_into_one_commit(seed, restyled, restyled_ar, tmp_path):
     title = (merged / OUT / "pr-title.txt").read_text(encoding="utf-8")
     assert title == f"Screenshots: {len(expected)} images changed on stand-in:restyled (en, ar)\n"
     body = (merged / OUT / "pr-body.md").read_text(encoding="utf-8")
-    assert body.count("# Screenshot capture: stand-in:restyled") == 2
+    assert body.count("# Screenshot capture: `stand-in:restyled`") == 2
 
 
 def test_merge_reports_the_worst_outcome(seed, restyled, tmp_path):
@@ -404,12 +415,57 @@ def test_merge_json_takes_each_changed_key_from_its_shard():
 
 def test_changed_images_leave_out_images_held_back_by_drift():
     def image(key, status, held=False):
-        return asdict(ImageResult(key=key, locale=key.split("/")[0], viewport="desktop", flow="f", step="s",
-                                  number=1, status=status, path=f"screenshots/{key}", held=held,
-                                  share=0.25 if status == "changed" else None))
+        return ImageResult(key=key, locale=key.split("/")[0], viewport="desktop", flow="f", step="s", number=1,
+                           status=status, path=f"screenshots/{key}", held=held,
+                           share=0.25 if status == "changed" else None)
 
-    report = {"images": [image("en/desktop/a.png", "changed"), image("en/desktop/b.png", "new"),
-                         image("ar/desktop/a.png", "changed", held=True), image("ar/desktop/b.png", "new", held=True),
-                         image("ar/desktop/c.png", "broken"), image("en/desktop/c.png", "unchanged")]}
+    report = CaptureReport(target={}, started="", threshold=0.1, images=[
+        image("en/desktop/a.png", "changed"), image("en/desktop/b.png", "new"),
+        image("ar/desktop/a.png", "changed", held=True), image("ar/desktop/b.png", "new", held=True),
+        image("ar/desktop/c.png", "broken"), image("en/desktop/c.png", "unchanged")])
     assert [(i["key"], i["status"]) for i in changed_images(report)] == [
         ("en/desktop/a.png", "changed"), ("en/desktop/b.png", "new")]
+
+
+def test_out_inside_screenshots_is_refused(repo, tmp_path):
+    result = stepshot("refresh", "--repo", str(repo), "--out", str(repo / "screenshots" / "out"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"--out: {repo / 'screenshots' / 'out'}: inside screenshots/")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"reports": ["../../../etc/passwd.md"]}, "reports: '../../../etc/passwd.md': not a path inside"),
+    ({"reports": ["reports/capture.json"]}, "not a Markdown report of the shard"),
+    ({"files": [{"path": "README.md", "status": "added"}]}, "files: README.md: outside screenshots/"),
+    ({"files": [{"path": "screenshots/../x.png", "status": "added"}]}, "not a path inside"),
+    ({"locales": "en"}, "locales: missing or not a list"),
+    ({"outcome": "fine"}, "outcome: expected one of unchanged, changed, broken, blocked"),
+])
+def test_a_malformed_shard_is_one_line_and_changes_nothing(restyled, seed, tmp_path, change, message):
+    shard_out = tmp_path / "shard"
+    shutil.copytree(restyled / OUT, shard_out)
+    data = json.loads((shard_out / "outcome.json").read_text())
+    (shard_out / "outcome.json").write_text(json.dumps({**data, **change}))
+    merged = tmp_path / "merged"
+    copy_checkout(seed, merged)
+    result = stepshot("refresh", "--merge", str(shard_out), "--repo", str(merged), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+    assert not has_branch(merged)
+
+
+def test_page_text_in_an_issue_body_cannot_mention_link_or_show_images():
+    from stepshot.refresh import Outcome
+    from stepshot.refresh_text import render
+
+    hostile = "@everyone ![x](https://evil.example/p.png) <img src=x onerror=alert(1)> [y](javascript:z) #1"
+    outcome = Outcome(outcome="broken", target="stand-in", locales=["en"], base="0" * 40, branch="b",
+                      broken=[{"locale": "en", "viewport": "desktop", "flow": "desktop", "step": "open-settings",
+                               "number": 2, "problem": f'link "{hostile}" not found', "label_key": "ai_setting",
+                               "expected_label": hostile, "suggestions": [{"text": hostile, "score": 0.9}]}])
+    body = render(outcome, {})["issue-body.md"]
+    import markdown
+
+    html = markdown.markdown(body, extensions=["tables"])
+    assert "<img" not in html and "<a " not in html.replace('<a href="https://github', "")
+    assert "@everyone" not in body.replace("`@everyone", "")  # only inside code spans, or broken by a joiner

@@ -14,9 +14,11 @@ whatever a killed run left. One capture at a time per checkout (lock.py).
 from __future__ import annotations
 
 import io
+import multiprocessing
 import statistics
 import threading
 import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +37,7 @@ from .personal import load_persona
 from .run import Progress, RunRequest, Session, Unit, plan, run_walk
 from .shot import Shooter, Shot, failure_picture
 from .targets import STAND_IN, parse_target
-from .walker import StepContext, StepResult, walk_flow
+from .walker import StepBroken, StepContext, StepResult, start_from_the_default, walk_flow
 
 # Any fixed instant: pages that show "now" (relative dates, greetings) look the same on every run.
 FIXED_TIME = "2026-01-05T10:00:00Z"
@@ -105,14 +107,16 @@ class Decision:
     """What committing one image will do, decided while walking, done after the walk."""
 
     image: ImageResult
-    png: bytes | None = None        # the new screenshot, for a changed or new image
-    entry: dict | None = None       # the manifest entry for an unchanged image, or the new one's fields
+    optimized: Future | None = None  # the new screenshot, losslessly optimised in the background
+    entry: dict | None = None        # the manifest entry for an unchanged image, or the new one's fields
 
 
 class ImageStore:
     """Decides what to do with each shot, and does it: files in screenshots/, the manifest, artifacts."""
 
-    def __init__(self, manifest: Manifest, root: Path, artifacts: Path, threshold: float, source: str, day: str):
+    def __init__(self, manifest: Manifest, root: Path, artifacts: Path, threshold: float, source: str, day: str,
+                 optimizer: Executor):
+        self.optimizer = optimizer
         self.manifest = manifest
         self.root = root
         self.artifacts = artifacts
@@ -143,7 +147,7 @@ class ImageStore:
                  "number": result.number, "path": _relative(file, self.root), "verified_labels": verified_labels,
                  "stale": False, "text_px": round(shot.text_px, 2), "geometry": shot.geometry}
         if entry is None:
-            return Decision(self._result(key, result, "new"), png, where)
+            return Decision(self._result(key, result, "new"), self.optimizer.submit(imagefile.optimize, png), where)
         before = file.read_bytes()
         diff, pixel_map = imagediff.compare(before, png, self.threshold)
         if not diff.changed:
@@ -154,7 +158,7 @@ class ImageStore:
         image.artifacts = {"before": self._artifact(key, "before", before),
                            "after": self._artifact(key, "after", png),
                            "diff": self._artifact(key, "diff", _png(imagediff.diff_image(png, pixel_map)))}
-        return Decision(image, png, where)
+        return Decision(image, self.optimizer.submit(imagefile.optimize, png), where)
 
     def apply(self, decision: Decision, hold: bool) -> bool:
         """Do what was decided; with `hold`, replace no image (its locale has drift). True if a file was written."""
@@ -164,7 +168,7 @@ class ImageStore:
         if image.status == "unchanged":
             self.manifest.update(key, decision.entry)
         elif image.status in ("changed", "new") and not hold:
-            data = imagefile.optimize(decision.png)
+            data = decision.optimized.result()
             width, height = imagefile.dimensions(data)
             write_atomic(self.manifest.file(key), data)   # the image first, the manifest after
             self.manifest.update(key, {**decision.entry, "sha256": imagefile.sha256(data), "width": width,
@@ -262,6 +266,12 @@ class Run:
         try:
             await context.tracing.start(screenshots=False, snapshots=True)
             await page.clock.set_fixed_time(FIXED_TIME)
+            unit = session.unit
+            try:
+                await start_from_the_default(page, guard, session.base_url, self.project, unit.flows, unit.locale,
+                                             unit.viewport, session.rules, session.policy)
+            except StepBroken:
+                pass  # the flow that needs the switch breaks on it and reports it
             for flow in session.unit.flows:
                 if _wanted(flow, self.steps):
                     await self.walk_flow(session, context, page, guard, flow)
@@ -414,7 +424,10 @@ def run_capture(checkout: Checkout, spec: str, project: Project, options: Captur
         images = ImageProgress(progress, sum(len(_wanted(f, steps)) for unit in units for f in unit.flows))
         for repair in report.repairs:
             progress.line(f"manifest repaired: {repair}")
-        store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day)
+        # oxipng holds the GIL: it works in its own process, on images as soon as they are decided, while
+        # the walk goes on (spawned, not forked: this process runs threads).
+        optimizer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day, optimizer)
         run = Run(project, options, store, Shooter(project, persona, {}, observe), artifacts, root, images, stand_in)
         t0 = time.monotonic()
         try:
@@ -437,6 +450,7 @@ def run_capture(checkout: Checkout, spec: str, project: Project, options: Captur
                     image.bytes, image.width, image.height, image.stale = \
                         entry["bytes"], entry["width"], entry["height"], entry["stale"]
             report.wall_seconds = round(time.monotonic() - t0, 1)
+            optimizer.shutdown(cancel_futures=True)
             if run.verified:
                 verified.record_images(checkout.verified_file, run.verified)
             write_reports(report, reports, root)

@@ -91,6 +91,15 @@ class Guard:
         self.raise_if_tripped()
         return task.result()
 
+    async def goto(self, url: str, timeout_ms: int) -> None:
+        """Open `url`; a target that does not answer is TargetUnusable `unreachable`."""
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            await self.run(self.page.goto(url, timeout=timeout_ms))
+        except PlaywrightError as exc:
+            raise TargetUnusable("unreachable", f"{url}: {exc.message.splitlines()[0]}") from None
+
     async def check_page(self) -> None:
         """What only the page itself shows: a password field (a login form anywhere), the wrong language."""
         self.raise_if_tripped()

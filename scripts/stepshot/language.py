@@ -37,7 +37,7 @@ async def set_language(page, guard: Guard, base_url: str, locale: Locale) -> str
     TargetUnusable `wrong-language` when the setting offers no such language or the pages stay in
     another one.
     """
-    await guard.run(page.goto(base_url + LANGUAGE_PAGE, timeout=NAVIGATION_TIMEOUT_MS))
+    await guard.goto(base_url + LANGUAGE_PAGE, NAVIGATION_TIMEOUT_MS)
     select = page.locator(SELECT).first
     try:
         await guard.run(select.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
@@ -64,7 +64,7 @@ async def set_language(page, guard: Guard, base_url: str, locale: Locale) -> str
 
 async def restore_language(page, guard: Guard, base_url: str, value: str) -> None:
     """Put the display language back to `value` (a value of the language setting)."""
-    await guard.run(page.goto(base_url + LANGUAGE_PAGE, timeout=NAVIGATION_TIMEOUT_MS))
+    await guard.goto(base_url + LANGUAGE_PAGE, NAVIGATION_TIMEOUT_MS)
     select = page.locator(SELECT).first
     await guard.run(select.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
     if await select.input_value() == value:

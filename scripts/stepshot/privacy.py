@@ -96,6 +96,7 @@ _SCRUB_JS = r"""
       if (node.nodeType === Node.ELEMENT_NODE) {
         scrubElement(node);
         if (node.shadowRoot) { scrub(node.shadowRoot); watch(node.shadowRoot); }
+        if (node.localName === 'template') { scrub(node.content); watch(node.content); }
       } else {
         const value = fix(node.nodeValue);
         if (value !== node.nodeValue) node.nodeValue = value;
@@ -135,6 +136,10 @@ _SCRUB_JS = r"""
       }
       if (!within(el.getBoundingClientRect())) continue;
       for (const attr of el.attributes) test(attr.value);
+      for (const pseudo of ['::before', '::after']) {
+        const content = getComputedStyle(el, pseudo).content;
+        if (content && content !== 'none' && content !== 'normal') { test(content); if (hasPhoto(content)) found.add('photo'); }
+      }
       if (el.localName === 'img' && (hasPhoto(el.currentSrc) || hasPhoto(el.getAttribute('src')))) found.add('photo');
       const background = getComputedStyle(el).backgroundImage;
       if (hasPhoto(background)) found.add('photo');

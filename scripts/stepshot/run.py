@@ -176,7 +176,7 @@ class _Run:
         context, page, guard = await self.account_page(browser, base_url, login, "en")
         try:
             for path in pending["switches_on"]:
-                await guard.run(page.goto(base_url + path))
+                await guard.goto(base_url + path, 30_000)
                 switch = page.get_by_role("switch").filter(visible=True)
                 await guard.run(switch.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
                 if await switch.count() == 1 and await switch.is_checked():

@@ -8,6 +8,7 @@ account's data (privacy.py, photocheck.py). Anything found: no picture, the step
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from .personal import Persona
 from .walker import StepBroken, StepContext
 
 STABLE_TIMEOUT_S = 8.0
-FRAME_GAP_MS = 120
+FRAME_GAP_MS = 80
 INSET_WIDTH = 0.34            # of the focus picture's width
 INSET_KEEP = "header, [role=banner]"
 INSET_BACKGROUND = (236, 238, 241)
@@ -72,14 +73,15 @@ class Shooter:
         if self.observe is not None:
             await self.observe(phase, ctx)
 
-    async def stable(self, page, clip: dict, where: str) -> bytes:
+    async def stable(self, page, clip: dict, where: str, scale: str = "device") -> bytes:
         """The region's picture once two consecutive captures are identical."""
         deadline = time.monotonic() + STABLE_TIMEOUT_S
         await focus.images_decoded(page)
-        previous = await page.screenshot(clip=clip, animations="disabled", caret="hide")
+        options = {"clip": clip, "animations": "disabled", "caret": "hide", "scale": scale}
+        previous = await page.screenshot(**options)
         while True:
             await page.wait_for_timeout(FRAME_GAP_MS)
-            current = await page.screenshot(clip=clip, animations="disabled", caret="hide")
+            current = await page.screenshot(**options)
             if current == previous:
                 return current
             if time.monotonic() > deadline:
@@ -89,8 +91,10 @@ class Shooter:
 
     async def check_private(self, page, png: bytes, clip: dict, login_key: str, scale: float) -> None:
         found = await privacy.leaks(page, clip)
-        if not found and photocheck.shows_photo(png, self.photos.get(login_key, []), scale):
-            found = ["photo (pixels)"]
+        # The pixel check is CPU work (numpy, which lets go of the GIL): in a thread, so the other
+        # sessions walk on meanwhile.
+        if await asyncio.to_thread(photocheck.shows_photo, png, self.photos.get(login_key, []), scale):
+            found.append("photo (pixels)")
         if found:
             raise StepBroken(f"personal data visible: {', '.join(found)}; no picture was kept")
 
@@ -145,17 +149,18 @@ class Shooter:
         await focus.unmask(page)
         await focus.keep_only(page, INSET_KEEP)
         full = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
-        screen = await self.stable(page, full, f"the whole screen of {where}")
-        await self.check_private(page, screen, full, login_key, viewport.scale)
+        # The whole screen at one pixel per CSS pixel: it is shown small anyway.
+        screen = await self.stable(page, full, f"the whole screen of {where}", scale="css")
+        await self.check_private(page, screen, full, login_key, 1)
         with Image.open(io.BytesIO(png)) as picture, Image.open(io.BytesIO(screen)) as whole:
             picture, whole = picture.convert("RGB"), whole.convert("RGB")
             width = max(120, round(picture.width * INSET_WIDTH))
             ratio = width / whole.width
             small = whole.resize((width, round(whole.height * ratio)), Image.Resampling.LANCZOS)
             frame = ImageDraw.Draw(small)
-            x0, y0 = clip["x"] * viewport.scale * ratio, clip["y"] * viewport.scale * ratio
-            frame.rectangle((x0, y0, x0 + clip["width"] * viewport.scale * ratio,
-                             y0 + clip["height"] * viewport.scale * ratio), outline=annotate.COLOR, width=3)
+            x0, y0 = clip["x"] * ratio, clip["y"] * ratio
+            frame.rectangle((x0, y0, x0 + clip["width"] * ratio, y0 + clip["height"] * ratio),
+                            outline=annotate.COLOR, width=3)
             gap = round(12 * viewport.scale)
             out = Image.new("RGB", (picture.width, picture.height + small.height + 2 * gap), INSET_BACKGROUND)
             out.paste(picture, (0, 0))

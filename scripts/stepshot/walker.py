@@ -32,7 +32,6 @@ from .suggest import Suggestion, names_in_snapshot, rank
 FIND_TIMEOUT_MS = 6_000
 NAVIGATION_TIMEOUT_MS = 30_000
 SAVE_TIMEOUT_MS = 10_000
-POLL_MS = 100
 
 CONSENT_BUTTONS = ("consent_reject", "consent_accept")  # reject when offered, as the guide's reader would
 CONTAINERS = "section, article, fieldset, [role=group], [role=region]"
@@ -48,6 +47,17 @@ _STATE_TEXT_JS = """(element, words) => {
     }
   }
   return null;
+}"""
+
+
+# A switch whose save has answered: enabled, in the state wanted, its state word (if any) agreeing. A native
+# checkbox's state is its `checked` property (aria-checked may be stale); other switches say aria-checked.
+_SAVED_JS = """([element, on, words]) => {
+  if (!element.isConnected || element.disabled || element.getAttribute('aria-disabled') === 'true') return false;
+  const checked = element.localName === 'input' ? element.checked : element.getAttribute('aria-checked') === 'true';
+  if (checked !== on) return false;
+  const word = (""" + _STATE_TEXT_JS + """)(element, words);
+  return word === null || word === words[on ? 0 : 1];
 }"""
 
 
@@ -157,12 +167,8 @@ class Walk:
         return f"flow {self.flow.id}{step_part}, locale {self.locale}, {self.viewport}"
 
     async def start(self) -> None:
-        url = self.base_url + self.flow.start
         self.guard.where = self.where()
-        try:
-            await self.guard.run(self.page.goto(url, timeout=NAVIGATION_TIMEOUT_MS))
-        except PlaywrightError as exc:
-            raise TargetUnusable("unreachable", f"{url}: {exc.message.splitlines()[0]}") from None
+        await self.guard.goto(self.base_url + self.flow.start, NAVIGATION_TIMEOUT_MS)
         await self.guard.check_page()
 
     # ---- finding things ----
@@ -204,13 +210,14 @@ class Walk:
             await self.guard.run(found.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
         except PlaywrightTimeout:
             raise await self.missing(target.role, target.label, suffix) from None
-        exact = scope.get_by_role(target.role, name=text, exact=True).filter(visible=True)
-        exact_count, count = await exact.count(), await found.count()
-        if exact_count == 1:
+        count = await found.count()
+        if count > 1:  # several names allow the label: an exact one decides, if there is exactly one
+            exact = scope.get_by_role(target.role, name=text, exact=True).filter(visible=True)
+            exact_count = await exact.count()
+            if exact_count != 1:
+                raise StepBroken(f"{describe(target.role, text)}{suffix} matches {max(exact_count, count)} "
+                                 "visible elements, expected one", target.label, text)
             found = exact
-        elif exact_count > 1 or count > 1:
-            raise StepBroken(f"{describe(target.role, text)}{suffix} matches {max(exact_count, count)} visible "
-                             "elements, expected one", target.label, text)
         self.seen[target.label] = text
         return found
 
@@ -252,16 +259,16 @@ class Walk:
         return on
 
     async def wait_saved(self, element: Locator, target: Target, on: bool) -> None:
-        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered)."""
-        wanted = self.state_word(on)
-        for _ in range(SAVE_TIMEOUT_MS // POLL_MS):
-            if await element.is_enabled() and await element.is_checked() == on:
-                word = await self.state_text(element)
-                if word is None or word == wanted:
-                    return
-            await self.guard.run(self.page.wait_for_timeout(POLL_MS))
-        raise StepBroken(f"{describe(target.role, self.text(target.label))} did not show "
-                         f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it")
+        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered).
+
+        Polled in the page, so it returns the frame the page gets there."""
+        words = [self.state_word(True), self.state_word(False)]
+        try:
+            await self.guard.run(self.page.wait_for_function(_SAVED_JS, arg=[await element.element_handle(), on, words],
+                                                             timeout=SAVE_TIMEOUT_MS))
+        except PlaywrightTimeout:
+            raise StepBroken(f"{describe(target.role, self.text(target.label))} did not show "
+                             f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it") from None
 
     async def flip(self, element: Locator, target: Target, on: bool) -> None:
         await self.click(element, target)
@@ -365,6 +372,34 @@ class Walk:
             if await self.read_switch(element, step.action.target) != (expected.switch == "on"):
                 raise StepBroken(f"{describe(step.action.target.role, self.text(step.action.target.label))} is "
                                  f"not {expected.switch} after the step")
+
+
+def switch_pages(flow: Flow) -> list[tuple[str, Target]]:
+    """(page path, switch) for every switch the flow turns off: the page is where the link before it led."""
+    found, here = [], flow.start
+    for step in flow.steps:
+        target = step.action.target
+        if target.role == "link" and target.href:
+            here = target.href
+        if isinstance(step.action, SetToggle) and step.action.to == "off":
+            found.append((here, target))
+    return found
+
+
+async def start_from_the_default(page: Page, guard: Guard, base_url: str, project: Project, flows, locale: str,
+                                 viewport: str, rules: NameRules, policy: Policy) -> None:
+    """Before a unit is captured for a test account: every switch its flows turn off is put On first, as
+    LinkedIn's default is, so every picture shows what a reader meets, whatever an earlier unit left."""
+    if not (policy.changes_settings and policy.may_turn_on):
+        return
+    for flow in flows:
+        walk = Walk(page, guard, base_url, project, flow, locale, viewport, rules, policy)
+        for path, target in switch_pages(flow):
+            await guard.goto(base_url.rstrip("/") + path, NAVIGATION_TIMEOUT_MS)
+            element = await walk.locate(target)
+            if not await walk.read_switch(element, target):
+                policy.on_switch_on(path)
+                await walk.flip(element, target, True)
 
 
 async def walk_flow(page: Page, guard: Guard, base_url: str, project: Project, flow: Flow, locale: str,

@@ -13,7 +13,7 @@ from typing import Callable
 
 from .. import paths
 from ..browser import VIEWPORTS
-from ..imagefile import write_atomic
+from ..files import write_atomic
 from ..locales import LOCALES
 from ..model import load_project
 from . import machine

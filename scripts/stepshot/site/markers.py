@@ -26,7 +26,7 @@ from mkdocs.utils import get_relative_url
 from ..errors import BadInput
 from ..locales import SOURCE_LOCALE
 from ..manifest import image_key
-from ..model import problem
+from ..files import problem
 from .figures import figure_html, image_dest
 from .pages import VARIANTS, anchor_id, page_url
 from .strings import strings_for

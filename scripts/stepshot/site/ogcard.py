@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ..imagefile import write_atomic
+from ..files import write_atomic
 
 
 @dataclass(frozen=True)

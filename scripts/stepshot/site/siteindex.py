@@ -14,7 +14,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from ..imagefile import write_atomic
+from ..files import write_atomic
 from ..locales import LOCALES, SOURCE_LOCALE
 from .deeplinks import locale_pages
 from .pages import page_url

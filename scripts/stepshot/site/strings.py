@@ -8,7 +8,8 @@ from pathlib import Path
 from pydantic import RootModel
 
 from ..locales import LOCALES
-from ..model import Strict, load_model, problem
+from ..files import problem
+from ..model import Strict, load_model
 from ..errors import BadInput
 
 STRINGS_FILE = Path(__file__).with_name("strings.yml")

@@ -16,7 +16,7 @@ import yaml
 
 from ..errors import BadInput
 from ..locales import LOCALES, SOURCE_LOCALE
-from ..model import display_path, problem
+from ..files import display_path, problem
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 RECORDED = re.compile(r"^translation_of:[ \t]*[\"']?([^\"'\s]+)", re.M)

@@ -40,6 +40,8 @@ TEST_ACCOUNTS: tuple[Account, ...] = (
     Account("Lena Brandvik", "Librarian at Orchard Hill School", "C4D03AQlb04", "lena.brandvik@example.com"),
     Account("Tomás Ferreira Lobo", "Quantity Surveyor at Greystone Works", "C4D03AQtf05", "tomas.lobo@example.com"),
     Account("Amara Okonkwo", "Nurse Educator at Fernbank Clinic", "C4D03AQao06", "amara.okonkwo@example.com"),
+    Account("Yusuf Demir", "Fleet Planner at Saltmarsh Buses", "C4D03AQyd07", "yusuf.demir@example.com"),
+    Account("Ines Carvalho", "Grants Officer at Millbrook Trust", "C4D03AQic08", "ines.carvalho@example.com"),
 )
 TEST_ACCOUNT = TEST_ACCOUNTS[0]
 

@@ -145,6 +145,8 @@ class StandIn:
             "consent_banner": self.variant == "cookie-banner" and CONSENT_COOKIE not in request.cookies,
             "languages": [(LOCALES[code].linkedin, LOCALES[code].name) for code in self.locales],
             "current_language": LOCALES[locale].linkedin,
+            "late_leak": self.variant == "late-personal-data",
+            "css_escaped": lambda text: "".join(f"\\{ord(ch):x} " for ch in text),
             **extra,
         }
 

@@ -32,6 +32,8 @@ VARIANTS: dict[str, str] = {
     "save-rejected": "the server refuses to save a switch (HTTP 422); the page does not say so",
     "language-ignored": "the display-language setting saves but the pages stay in the account's first language",
     "two-matches": "the ai_setting link shows twice on the data privacy page",
+    "late-personal-data": "a setting's page shows the member's name and photo late, by CSS the page scrub "
+                          "cannot read (escaped text, an image in generated content)",
 }
 
 SLOW_DELAY_SECONDS = 1.5

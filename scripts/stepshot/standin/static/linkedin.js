@@ -7,6 +7,7 @@
   const MENU_BUILD_MS = 120;
   const OVERLAY_MS = 900;
   const CONSENT_MS = 500;
+  const LATE_LEAK_MS = 50;
   const desktop = () => window.matchMedia("(min-width: 768px)").matches;
 
   // ---- lazy images: the real photo URL waits in data-delayed-url ----
@@ -101,6 +102,8 @@
       app.innerHTML = answer.body.html;
       if (answer.body.title) document.title = `${answer.body.title} | Stand-in`;
       wireSettings();
+      const late = app.querySelector("#late-leak");  // the late-personal-data variant
+      if (late) setTimeout(() => late.parentElement.appendChild(late.content.cloneNode(true)), LATE_LEAK_MS);
     }
     app.removeAttribute("aria-busy");
   }
