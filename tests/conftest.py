@@ -25,6 +25,7 @@ from stepshot.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 REPO = Checkout(ROOT, Settings())
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core per Tesseract: the OCR gate runs them in parallel
 
 
 # ---------- the browser: pytest-playwright's fixtures, on stepshot's Chromium ----------

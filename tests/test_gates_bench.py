@@ -1,31 +1,29 @@
 """The benchmark itself: the page states it derives from the flow, the contenders reaching the same states
-(shot-scraper's pictures pixel-identical to the floor's; ours the same pictures plus the annotation and the
-persona), the English-only site config, and the report's ratios and verdicts."""
+(shot-scraper's pictures pixel-identical to the bare loop's on every shot), the re-run, the PNG trade, the
+English-only site config, and the report's ratios, load warnings and verdicts."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
-from stepshot import imagediff, imagefile, paths
+from stepshot import imagediff, imagefile
 from stepshot.bench import shotscraper
-from stepshot.bench.capture_bench import FLOOR, OURS, SHOT_SCRAPER, CaptureBench, contenders_for, rounds, \
-    run_capture_bench
+from stepshot.bench.capture_bench import CONTENDERS, EQUAL_FLOOR, FLOOR, OURS, PARALLEL_FLOOR, RERUN, \
+    SHOT_SCRAPER, CaptureBench, Measured, contenders_for, rounds, run_capture_bench
 from stepshot.bench.report import BenchResult, markdown, summary_lines
 from stepshot.bench.sitebuild import english_only_config, site_copy, timed_build
 from stepshot.bench.states import literal_path, page_states
 from stepshot.locales import LOCALES
-from stepshot.model import load_project
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import REPO, ROOT
 
 
 @pytest.fixture(scope="module")
 def project():
-    return load_project(paths.flow_file(ROOT), paths.labels_dir(ROOT))
+    return REPO.project()
 
 
 def by_step(states):
@@ -69,51 +67,54 @@ def test_literal_path(pattern, path):
     assert literal_path(pattern) == path
 
 
-def test_shot_scraper_yaml_sets_language_replays_state_and_crops(project, tmp_path):
+def test_shot_scraper_yaml_sets_the_account_language_and_replays_the_state(project, tmp_path):
     states = [s for s in page_states(project, ["ja", "ar"], ["mobile"])
               if s.step in ("mobile-open-settings", "mobile-confirm-ai-off")]
-    cookie = "standin_session=abc"
+    cookie = "li_at=abc"
     configs = shotscraper.write_configs(states, "http://127.0.0.1:9", cookie, tmp_path / "out", tmp_path)
     assert list(configs) == ["mobile"]
     entries = yaml.safe_load(configs["mobile"].read_text(encoding="utf-8"))
     assert ["python" in e for e in entries] == [True, False, False, True, False, False]
-    assert "'locale': 'ja'" in entries[0]["python"].replace('"', "'") and cookie in entries[0]["python"]
+    language = entries[0]["python"].replace('"', "'")
+    assert "'interfaceLocale': 'ja_JP'" in language and cookie in language
+    assert "'interfaceLocale': 'ar_AE'" in entries[3]["python"].replace('"', "'")
     shot = entries[1]
     assert shot["url"] == "http://127.0.0.1:9/feed/"
     assert shot["output"] == str(tmp_path / "out" / "ja" / "mobile" / "mobile-open-settings.png")
     assert (shot["width"], shot["height"]) == (390, 844)
-    assert project.text("ja", "me_menu") in shot["javascript"] and "selectors" not in shot
+    assert project.text("ja", "me_menu") in shot["javascript"]
     command = shotscraper.command(configs["mobile"], "mobile", tmp_path / "auth.json")
     assert command[command.index("--scale-factor") + 1] == "2"
     assert "--user-agent" in command
 
 
-def test_a_target_crop_becomes_a_selector_with_padding(project, tmp_path):
-    state = page_states(project, ["en"], ["desktop"])[1]
-    language, entry = shotscraper.shots([replace(state, crop="target")], "http://x", "c=1", tmp_path)
-    assert "python" in language
-    assert entry["selectors"] == [f"[{shotscraper.HIGHLIGHT_ATTRIBUTE}]"] and entry["padding"] == 48
-    assert shotscraper.HIGHLIGHT_ATTRIBUTE in entry["javascript"]
-
-
 @pytest.mark.browser
-def test_the_three_contenders_take_the_same_pictures(project, tmp_path, playwright_instance):
-    """A small real benchmark: shot-scraper (on Debian's Chromium) and the floor reach exactly the same pixels;
-    ours differs only where it draws the annotation and puts the persona."""
+def test_a_small_real_bench_every_contender_takes_the_pictures(project, tmp_path):
+    """Every contender for real on four states: shot-scraper (on stepshot's Chromium) and the bare loop reach
+    exactly the same pixels; ours writes its crops and its re-run writes nothing; the PNG trade is measured
+    on the bare loop's pictures."""
     steps = ["open-settings", "confirm-ai-off", "mobile-open-settings", "mobile-turn-ai-toggle-off"]
-    contenders = contenders_for(project, ["en"], ["desktop", "mobile"], tmp_path, steps, playwright_instance)
+    contenders = contenders_for(REPO, project, ["en"], ["desktop", "mobile"], tmp_path, steps)
     bench = run_capture_bench(contenders, 1, say=lambda line: None)
-    assert bench.shots == 4 and all(len(bench.seconds[c]) == 1 for c in (OURS, SHOT_SCRAPER, FLOOR))
-    assert bench.ratio(FLOOR) > 0 and bench.ratio(SHOT_SCRAPER) > 0
+    assert bench.shots == 4
+    assert set(bench.runs) == {OURS, RERUN, *CONTENDERS} and all(len(runs) == 1 for runs in bench.runs.values())
+    assert all(m.wall > 0 and m.cpu > 0 for runs in bench.runs.values() for m in runs)
+    assert bench.identical == 4
     for state in contenders.states:
-        floor = (tmp_path / "floor" / state.output).read_bytes()
+        floor = (tmp_path / "bare-loop" / state.output).read_bytes()
         theirs = (tmp_path / "shot-scraper" / state.output).read_bytes()
-        ours = (tmp_path / "ours" / "screenshots" / state.output).read_bytes()
         same, _ = imagediff.compare(floor, theirs)
         assert not same.changed, f"{state.output}: shot-scraper reached another state ({same.share:.2%} differs)"
-        assert imagefile.dimensions(ours) == imagefile.dimensions(floor)
-        annotated, _ = imagediff.compare(floor, ours)
-        assert annotated.changed and annotated.share < 0.05, f"{state.output}: {annotated.share:.2%} differs"
+        equal_work = (tmp_path / "equal-work-floor" / state.output).read_bytes()
+        assert len(equal_work) < len(floor) and not imagediff.compare(floor, equal_work)[0].changed
+        ours = tmp_path / "ours" / "screenshots" / state.output
+        assert imagefile.dimensions(ours.read_bytes())[0] < imagefile.dimensions(floor)[0]  # a focus crop
+    assert "capture: 4 new;" in (tmp_path / "stepshot-capture-1.log").read_text(encoding="utf-8")
+    assert "capture: 4 unchanged;" in (tmp_path / "stepshot-capture-re-run-1.log").read_text(encoding="utf-8")
+    trade = bench.png
+    assert trade.images == 4 and [c.level for c in trade.levels] == [0, 1, 2]
+    assert all(c.bytes < trade.chromium_bytes and c.cpu > 0 for c in trade.levels)
+    assert trade.levels[2].bytes <= trade.levels[0].bytes
 
 
 def test_english_only_config_builds_only_english_with_the_same_plugins(tmp_path):
@@ -125,7 +126,6 @@ def test_english_only_config_builds_only_english_with_the_same_plugins(tmp_path)
         [(code, code == "en") for code in LOCALES]
     assert i18n["docs_structure"] == "folder"
     assert (site / "docs" / "en" / "index.md").is_file() and (site / "scripts").is_symlink()
-
 
 
 def test_english_only_build_passes_the_site_checks(tmp_path):
@@ -140,20 +140,39 @@ def test_english_only_build_passes_the_site_checks(tmp_path):
     assert not (tmp_path / "out" / "fr").exists()
     assert (tmp_path / "out" / "faq" / "index.html").is_file()
 
-def test_report_ratios_and_verdicts():
-    bench = CaptureBench(["en"], ["desktop"], 10, 3, {OURS: [30.0, 20.0, 25.0], SHOT_SCRAPER: [50.0, 60.0, 55.0],
-                                                      FLOOR: [10.0, 12.0, 11.0]}, rounds(3))
+
+def measured(*walls, cpu=None, load=0.5):
+    return [Measured(w, cpu if cpu is not None else w / 2, load, load) for w in walls]
+
+
+def test_report_ratios_load_warnings_and_verdicts():
+    runs = {OURS: measured(30.0, 20.0, 25.0), RERUN: measured(5.0, 6.0, 7.0),
+            SHOT_SCRAPER: measured(50.0, 60.0, 55.0, cpu=20.0), FLOOR: measured(10.0, 12.0, 11.0),
+            PARALLEL_FLOOR: measured(8.0, 9.0, 10.0), EQUAL_FLOOR: [*measured(20.0, 24.0), *measured(22.0, load=3.5)]}
+    bench = CaptureBench(["en"], ["desktop"], 10, 3, 2, runs, rounds(3))
     assert bench.ratio(SHOT_SCRAPER) == pytest.approx(25 / 55)
-    assert bench.ratio(FLOOR) == pytest.approx(25 / 11)
+    assert bench.ratio(SHOT_SCRAPER, "cpu") == pytest.approx(12.5 / 20)
+    assert bench.ratio(OURS, "wall", RERUN) == pytest.approx(6 / 25)
+    assert bench.busy() == [f"{EQUAL_FLOOR} round 3"]
     result = BenchResult("stepshot bench --repeat 3", "2026-01-01T00:00:00+00:00", "abc123", {"cpus (nproc)": "2"},
                          capture=bench, capture_command="stepshot capture --locale en")
-    assert result.missed() == [FLOOR]
+    assert result.missed() == ["ours / equal-work floor, wall"]
     lines = summary_lines(result)
-    assert "  ours / shot-scraper: 0.45 (target <= 0.5: met)" in lines
-    assert "  ours / Playwright floor: 2.27 (target <= 1.25: missed)" in lines
+    assert "  ours / shot-scraper, wall: 0.45 (target <= 0.5: met)" in lines
+    assert "  ours / shot-scraper, CPU: 0.62 (target <= 1.0: met)" in lines
+    assert "  ours / equal-work floor, wall: 1.14 (target <= 1.1: missed)" in lines
+    assert "  unchanged re-run / first capture, wall: 0.24 (target <= 0.3: met)" in lines
+    assert any("equal-work floor round 3 ran with a load average above 2" in line for line in lines)
     text = markdown(result)
-    assert "stepshot bench --repeat 3" in text and "| Playwright floor | 10.0, 12.0, 11.0 | 11.0 |" in text
+    assert "stepshot bench --repeat 3" in text
+    assert "| bare loop | 10.0, 12.0, 11.0 | 11.0 | 5.0, 6.0, 5.5 | 5.5 | 0.5→0.5, 0.5→0.5, 0.5→0.5 |" in text
+    assert "| ours / equal-work floor, wall | 1.14 | <= 1.1: **missed** |" in text
+    assert "equal-work floor round 3" in text
 
 
-def test_rounds_rotate_the_order():
-    assert rounds(3) == [[OURS, SHOT_SCRAPER, FLOOR], [SHOT_SCRAPER, FLOOR, OURS], [FLOOR, OURS, SHOT_SCRAPER]]
+def test_rounds_rotate_the_order_and_the_rerun_follows_ours():
+    order = rounds(3)
+    assert [turn[0] for turn in order] == [OURS, SHOT_SCRAPER, FLOOR]
+    for turn in order:
+        assert sorted(turn) == sorted([*CONTENDERS, RERUN])
+        assert turn[turn.index(OURS) + 1] == RERUN

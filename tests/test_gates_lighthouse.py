@@ -11,8 +11,9 @@ import sys
 import pytest
 
 from stepshot.gates import lighthouse
+from stepshot.settings import Settings
 
-pytestmark = pytest.mark.browser
+
 
 POOR_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
@@ -31,8 +32,8 @@ def reports(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def guide(built_site, reports, playwright_instance):
-    return lighthouse.audit_guide(built_site, reports, playwright=playwright_instance)
+def guide(built_site, reports, playwright):
+    return lighthouse.audit_guide(Settings(), built_site, reports, playwright=playwright)
 
 
 def test_the_guide_meets_the_budget_in_en_ar_and_ja(guide):

@@ -1,27 +1,38 @@
-"""Personal-data gate: OCR over every committed screenshot finds none of the stand-in test account's name,
-headline or email; and a positive control: the same scan finds them on shots of the stand-in taken without
-redaction."""
+"""Personal-data gate: no committed screenshot shows any stand-in member, by OCR (names, headlines, emails)
+or by their photos' pixels; and positive controls: the same scans find them on shots of the stand-in taken
+without the privacy scrub and mask."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
-from stepshot import paths
-from stepshot.browser import context_options
+from conftest import REPO, ROOT
+from stepshot import photocheck
 from stepshot.gates import personal_data, weight
-from stepshot.standin.account import TEST_ACCOUNT
+from stepshot.locales import VIEWPORTS
+from stepshot.settings import Settings
+from stepshot.standin.accounts import OTHER_MEMBERS, TEST_ACCOUNT, TEST_ACCOUNTS, avatar_svg
 from stepshot.standin.server import running
 
-ROOT = Path(__file__).resolve().parents[1]
-STRINGS = personal_data.personal_strings(TEST_ACCOUNT)
+MEMBERS = (*TEST_ACCOUNTS, *OTHER_MEMBERS)
 
 
-def test_the_strings_searched_for_are_the_accounts():
-    assert STRINGS["name"] == TEST_ACCOUNT.name and STRINGS["email"] == TEST_ACCOUNT.email
-    assert STRINGS["headline"] == TEST_ACCOUNT.headline
-    assert {f"name part {part}" for part in TEST_ACCOUNT.name.split() if len(part) >= 5} <= set(STRINGS)
+def strings() -> dict[str, str]:
+    found = {}
+    for account in TEST_ACCOUNTS:
+        found.update({f"{account.name}: {what}": text for what, text in personal_data.personal_strings(account).items()})
+    found.update({f"{member.name}: name": member.name for member in OTHER_MEMBERS})
+    return found
+
+
+def test_the_strings_searched_for_are_every_member_s():
+    found = strings()
+    assert found[f"{TEST_ACCOUNT.name}: name"] == TEST_ACCOUNT.name
+    assert found[f"{TEST_ACCOUNT.name}: email"] == TEST_ACCOUNT.email
+    assert {f"{m.name}: name" for m in MEMBERS} <= set(found)
 
 
 @pytest.mark.parametrize("ocr_text, needle, found", [
@@ -39,39 +50,82 @@ def test_fuzzy_matching(ocr_text, needle, found):
     assert personal_data.matches(ocr_text, needle) is found
 
 
-def test_no_committed_screenshot_shows_personal_data():
-    files = weight.screenshot_files(paths.screenshots_dir(ROOT))
+def committed() -> list[Path]:
+    files = weight.screenshot_files(REPO.screenshots)
     assert files, "no committed screenshots under screenshots/<locale>/<viewport>/ (run `stepshot capture`)"
-    found = personal_data.scan(files, STRINGS)
+    return files
+
+
+def test_no_committed_screenshot_shows_a_member_s_text():
+    assert personal_data.problems(personal_data.scan(committed(), strings(), scale_of=scale_of), ROOT) == []
+
+
+def render_photos() -> dict[str, bytes]:
+    """Every member's photo as the browser draws it (96 CSS px)."""
+    async def go() -> dict[str, bytes]:
+        from playwright.async_api import async_playwright
+
+        from stepshot.browser import launch
+
+        async with async_playwright() as pw:
+            browser = await launch(pw, Settings())
+            page = await browser.new_page(viewport={"width": 96, "height": 96})
+            drawn = {}
+            for member in MEMBERS:
+                await page.set_content(f'<body style="margin:0">{avatar_svg(member)}</body>')
+                drawn[member.name] = await page.screenshot()
+            await browser.close()
+            return drawn
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def photos() -> dict[str, list]:
+    return {name: photocheck.templates(png) for name, png in render_photos().items()}
+
+
+def scale_of(image: Path) -> float:
+    return VIEWPORTS[image.parent.name].scale
+
+
+def test_no_committed_screenshot_shows_a_member_s_photo(photos):
+    found = personal_data.photo_scan(committed(), photos, scale_of)
     assert personal_data.problems(found, ROOT) == []
 
 
-@pytest.mark.browser
-def test_the_scan_finds_personal_data_on_unredacted_shots(browser, tmp_path):
-    """Positive control: shots straight from the stand-in, no redaction, in two layouts and two scripts."""
-    shots = {}
-    with running() as base_url:
+def test_the_scans_find_members_on_shots_taken_without_the_privacy_scrub(browser, tmp_path, photos):
+    """Positive control: the feed straight from the stand-in (the member's card, the messaging overlay,
+    other members' posts), signed in through the form, in two layouts and two scripts."""
+    from playwright.sync_api import expect
+
+    from stepshot.browser import context_options
+
+    shots = []
+    with running(REPO) as served:
         for locale, viewport in (("en", "desktop"), ("ja", "mobile")):
             context = browser.new_context(**context_options(locale, viewport))
-            context.request.post(base_url + "/__standin/session").dispose()
             page = context.new_page()
-            page.goto(base_url + "/feed/")
-            page.locator("#me-button").click()
-            page.locator("#me-menu").wait_for(state="visible")
-            shots[f"menu-{locale}-{viewport}"] = tmp_path / f"menu-{locale}-{viewport}.png"
-            page.screenshot(path=str(shots[f"menu-{locale}-{viewport}"]))
+            page.goto(served.url + "/login")
+            page.locator("#username").fill(TEST_ACCOUNT.email)
+            page.locator("#password").fill(TEST_ACCOUNT.password)
+            page.locator("button[type=submit]").click()
+            page.wait_for_url("**/feed/")
+            expect(page.locator("img.update-components-actor__avatar").first).to_have_attribute(
+                "src", OTHER_MEMBERS[0].photo_path)
+            page.get_by_role("button", name=f"{TEST_ACCOUNT.name} Me").filter(visible=True).click()
+            page.wait_for_timeout(900)  # the menu, the late photos, the messaging overlay
+            shot = tmp_path / locale / viewport / "feed.png"
+            shot.parent.mkdir(parents=True)
+            page.screenshot(path=str(shot))
+            shots.append(shot)
             context.close()
-        signed_out = browser.new_context(**context_options("en", "desktop"))
-        page = signed_out.new_page()
-        page.goto(base_url + "/login")
-        page.locator("input[type=email], input[name=email]").first.fill(TEST_ACCOUNT.email)
-        shots["login"] = tmp_path / "login.png"
-        page.screenshot(path=str(shots["login"]))
-        signed_out.close()
-    found = personal_data.scan(list(shots.values()), STRINGS)
-    for key in ("menu-en-desktop", "menu-ja-mobile"):
-        assert {"name", "headline"} <= set(found.get(shots[key], [])), f"{key}: {found.get(shots[key])}"
-    assert "email" in found.get(shots["login"], []), found.get(shots["login"])
-    lines = personal_data.problems(found, tmp_path)
-    assert any(line.startswith("menu-en-desktop.png: readable personal data of the test account: name")
-               for line in lines), lines
+    texts = personal_data.scan(shots, strings(), scale_of=scale_of)
+    assert f"{TEST_ACCOUNT.name}: name" in texts.get(shots[0], []), texts
+    assert f"{OTHER_MEMBERS[0].name}: name" in texts.get(shots[0], []), texts
+    pictures = personal_data.photo_scan(shots, photos, scale_of)
+    for shot in shots:
+        assert f"photo of {TEST_ACCOUNT.name}" in pictures.get(shot, []), (shot, pictures)
+    assert f"photo of {OTHER_MEMBERS[0].name}" in pictures.get(shots[0], [])
+    lines = personal_data.problems(pictures, tmp_path)
+    assert any(line.startswith("en/desktop/feed.png: personal data of a member: ") for line in lines), lines

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from stepshot import paths
+from conftest import REPO
 from stepshot.gates import weight
 from stepshot.gates.serve import serving
 from stepshot.locales import LOCALES
@@ -29,7 +29,7 @@ def noise_png(width: int, height: int, seed: int = 0) -> bytes:
 
 
 def committed_screenshots() -> list[Path]:
-    files = weight.screenshot_files(paths.screenshots_dir(ROOT))
+    files = weight.screenshot_files(REPO.screenshots)
     assert files, "no committed screenshots under screenshots/<locale>/<viewport>/ (run `stepshot capture`)"
     return files
 

@@ -104,3 +104,12 @@ def shows_photo(png: bytes, photo_templates: list[np.ndarray], scale: float) -> 
         return False
     picture = Picture(_rgb(png, scale), max(t.shape[0] for t in photo_templates))
     return any(picture.best_match(template) >= MATCH for template in photo_templates)
+
+
+def shows_which(png: bytes, photos: dict[str, list[np.ndarray]], scale: float) -> list[str]:
+    """Whose photos ({who: templates}) the picture shows; the picture is prepared once for all."""
+    templates_ = [t for found in photos.values() for t in found]
+    if not templates_:
+        return []
+    picture = Picture(_rgb(png, scale), max(t.shape[0] for t in templates_))
+    return [who for who, found in photos.items() if any(picture.best_match(t) >= MATCH for t in found)]

@@ -1,73 +1,109 @@
-"""The floor: a bare Playwright loop that opens each page state and screenshots it, nothing else.
+"""The floors: a bare Playwright loop that opens each page state and screenshots the viewport, nothing else.
 
-No walking, no checks, no annotation, no redaction, no optimisation: the least any tool must do to take
-the same pictures. The same Chromium and context settings as `stepshot capture` (browser.py).
+No walking, no checks, no annotation, no redaction: the least any tool must do to take the pictures. The
+same Chromium and context settings as `stepshot capture` (browser.py). Three strengths:
+
+    one --auth                      the bare sequential loop (one login, one page at a time)
+    N --auth                        the same loop with stepshot's parallelism: N logins, one context each,
+                                    the locales dealt out among them, in one browser
+    N --auth, --optimize            that loop plus the same lossless PNG optimisation as stepshot's:
+                                    the "equal-work floor"
+
 Run as a program so it pays its own start-up, as the other tools do:
 
-    python -m stepshot.bench.floor --states states.json --base-url http://127.0.0.1:PORT --out DIR
+    python -m stepshot.bench.floor --states S.json --base-url URL --auth A.json [--auth B.json ...] --out DIR
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import multiprocessing
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
 from itertools import groupby
 from pathlib import Path
 
-from .. import annotate
+from .. import imagefile
 from ..browser import context_options, launch
-from .states import Element, PageState
+from ..locales import LOCALES
+from ..names import js_escape
+from ..settings import Settings
+from .states import READY_JS, Element, PageState
+
+LANGUAGE_API = "/mysettings-api/settingsApiSettings/interfaceLocale"
+CONTAINERS = "section, article, fieldset, [role=group], [role=region]"
+
+
+def name_pattern(text: str) -> re.Pattern:
+    """The label alone or with words around it: a rival's looser match for LinkedIn's composed names."""
+    return re.compile(f"^(?:.+\\s)?{js_escape(text)}(?:\\s.+)?$")
 
 
 def locate(page, element: Element):
-    scope = locate(page, element.within) if element.within else page
-    return scope.get_by_role(element.role, name=element.name, exact=True).filter(visible=True)
+    scope = page
+    if element.within is not None:
+        heading = page.get_by_role("heading", name=name_pattern(element.within.name))
+        sections = page.locator(CONTAINERS)
+        scope = sections.filter(has=heading).filter(has_not=sections.filter(has=heading))
+    return scope.get_by_role(element.role, name=name_pattern(element.name)).filter(visible=True).first
 
 
-def reach(page, base_url: str, state: PageState) -> None:
-    """Open the state's page and replay its in-page actions."""
-    from playwright.sync_api import expect
+async def reach(page, base_url: str, state: PageState) -> None:
+    """Open the state's page, replay its in-page actions, wait until it is ready."""
+    from playwright.async_api import expect
 
-    page.goto(base_url + state.path)
+    await page.goto(base_url + state.path)
     for step in state.prepare:
         found = locate(page, step.element)
         if step.kind == "click":
-            found.click()
-        elif found.is_checked() != step.on:
-            found.click()
-            expect(found).to_be_checked(checked=step.on)
-    page.evaluate("document.fonts.ready.then(() => true)")
+            await found.click()
+        elif await found.is_checked() != step.on:
+            await found.click()
+            await expect(found).to_be_checked(checked=step.on)
+            await expect(found).to_be_enabled()
+    await locate(page, state.highlight).scroll_into_view_if_needed()
+    await page.evaluate(READY_JS)
 
 
-def clip(page, state: PageState) -> dict | None:
-    """The crop the flow asks for, without capture's annotation: the highlight (and `main`), padded."""
-    if state.crop == "viewport":
-        return None
-    size = page.viewport_size
-    bounds = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
-    target = locate(page, state.highlight)
-    target.scroll_into_view_if_needed()
-    region = [target.bounding_box()]
-    if state.crop == "main":
-        region.append(page.locator("main, [role=main]").first.bounding_box())
-    return annotate.whole_pixels(annotate.clamp(annotate.pad(annotate.union(region), annotate.PADDING), bounds))
+async def shoot_locale(browser, base_url: str, auth: dict, states: list[PageState], out: Path, pool) -> None:
+    locale = states[0].locale
+    for viewport, group in groupby(states, key=lambda s: s.viewport):
+        context = await browser.new_context(**context_options(locale, viewport, auth))
+        await context.request.put(base_url + LANGUAGE_API, data={"interfaceLocale": LOCALES[locale].linkedin})
+        page = await context.new_page()
+        for state in group:
+            await reach(page, base_url, state)
+            png = await page.screenshot(animations="disabled", caret="hide")
+            if pool is not None:
+                png = await asyncio.get_running_loop().run_in_executor(pool, imagefile.optimize, png)
+            path = out / state.output
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
+        await context.close()
 
 
-def shoot_all(playwright, base_url: str, states: list[PageState], out: Path) -> int:
-    browser = launch(playwright)
-    try:
-        for (locale, viewport), group in groupby(states, key=lambda s: (s.locale, s.viewport)):
-            context = browser.new_context(**context_options(locale, viewport))
-            context.request.post(base_url + "/__standin/session").dispose()
-            page = context.new_page()
-            for state in group:
-                reach(page, base_url, state)
-                path = out / state.output
-                path.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(path), clip=clip(page, state))
-            context.close()
-    finally:
-        browser.close()
+async def shoot_all(settings: Settings, base_url: str, states: list[PageState], auths: list[dict], out: Path,
+                    optimize: bool) -> int:
+    from playwright.async_api import async_playwright
+
+    locales = list(dict.fromkeys(s.locale for s in states))
+    shares = [locales[i::len(auths)] for i in range(len(auths))]
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if optimize else None
+    async with async_playwright() as pw:
+        browser = await launch(pw, settings)
+        try:
+            async def one_login(auth: dict, share: list[str]) -> None:
+                for locale in share:
+                    await shoot_locale(browser, base_url, auth, [s for s in states if s.locale == locale], out, pool)
+
+            await asyncio.gather(*(one_login(auth, share) for auth, share in zip(auths, shares) if share))
+        finally:
+            await browser.close()
+            if pool is not None:
+                pool.shutdown()
     return len(states)
 
 
@@ -75,13 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stepshot.bench.floor", description=__doc__.splitlines()[0])
     parser.add_argument("--states", type=Path, required=True, help="JSON list of page states (states.py)")
     parser.add_argument("--base-url", required=True, help="the stand-in, already running")
+    parser.add_argument("--auth", type=Path, action="append", required=True,
+                        help="a saved login (repeat: one session per login, walked at once)")
     parser.add_argument("--out", type=Path, required=True, help="folder for <locale>/<viewport>/<step>.png")
+    parser.add_argument("--optimize", action="store_true", help="optimise each PNG as stepshot does")
     args = parser.parse_args(argv)
     states = [PageState.from_dict(d) for d in json.loads(args.states.read_text(encoding="utf-8"))]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        count = shoot_all(pw, args.base_url.rstrip("/"), states, args.out)
+    auths = [json.loads(path.read_text(encoding="utf-8")) for path in args.auth]
+    count = asyncio.run(shoot_all(Settings.from_environ(os.environ), args.base_url.rstrip("/"), states, auths, args.out,
+                                  args.optimize))
     print(f"floor: {count} screenshots in {args.out}")
     return 0
 

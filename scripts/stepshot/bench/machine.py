@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 from importlib import metadata
 from pathlib import Path
+
+from ..settings import Settings
 
 
 def _first(path: str, key: str) -> str | None:
@@ -44,15 +47,18 @@ def describe(chromium_version: str) -> dict[str, str]:
     }
 
 
-def chromium_version() -> str:
+def chromium_version(settings: Settings) -> str:
     """The version of the Chromium stepshot launches, as that browser reports it."""
-    from playwright.sync_api import sync_playwright
+    from playwright.async_api import async_playwright
 
     from ..browser import describe as which, launch
 
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        try:
-            return f"{browser.version} ({which(pw)})"
-        finally:
-            browser.close()
+    async def ask() -> str:
+        async with async_playwright() as pw:
+            browser = await launch(pw, settings)
+            try:
+                return f"{browser.version} ({which(pw, settings)})"
+            finally:
+                await browser.close()
+
+    return asyncio.run(ask())

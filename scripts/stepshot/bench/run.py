@@ -11,13 +11,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .. import paths
-from ..browser import VIEWPORTS
+from ..checkout import Checkout
 from ..files import write_atomic
-from ..locales import LOCALES
-from ..model import load_project
+from ..locales import LOCALES, VIEWPORTS
 from . import machine
-from .capture_bench import BenchFailed, contenders_for, fresh_root, run_capture_bench
+from .capture_bench import BenchFailed, contenders_for, fresh_checkout, run_capture_bench
 from .profile import hotspots
 from .report import BenchResult, markdown, summary_lines
 from .sitebuild import run_site_bench
@@ -44,8 +42,7 @@ class BenchOptions:
         return " ".join(words)
 
 
-def commit() -> str:
-    root = paths.repo_root()
+def commit(root: Path) -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
                               check=True).stdout.strip()
@@ -56,12 +53,8 @@ def commit() -> str:
     return f"{head} + uncommitted changes" if dirty else head
 
 
-def work_dir() -> Path:
-    return paths.reports_dir().parent / "bench"
-
-
-def profile_ours(contenders, locale: str, work: Path) -> tuple[list, str]:
-    root = fresh_root(work / "profiled", paths.repo_root())
+def profile_ours(checkout: Checkout, contenders, locale: str, work: Path) -> tuple[list, str]:
+    root = fresh_checkout(work / "profiled", checkout)
     stats = work / "capture.prof"
     command = ["capture", "--locale", locale, *[a for v in contenders.viewports for a in ("--viewport", v)]]
     with (work / "profiled.log").open("w", encoding="utf-8") as log:
@@ -73,30 +66,31 @@ def profile_ours(contenders, locale: str, work: Path) -> tuple[list, str]:
     return hotspots(stats), f"`stepshot {' '.join(command)}`"
 
 
-def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> BenchResult:
+def run_bench(checkout: Checkout, options: BenchOptions, say: Callable[[str], None] = print) -> BenchResult:
     locales = options.locales or list(LOCALES)
     viewports = options.viewports or list(VIEWPORTS)
-    work = work_dir()
+    work = checkout.root / "build" / "bench"
     work.mkdir(parents=True, exist_ok=True)
-    project = load_project(paths.flow_file(), paths.labels_dir(), locales)
-    result = BenchResult(options.command(), datetime.now(timezone.utc).isoformat(timespec="seconds"), commit(),
-                         machine.describe(machine.chromium_version()))
+    project = checkout.project(locales)
+    result = BenchResult(options.command(), datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                         commit(checkout.root), machine.describe(machine.chromium_version(checkout.settings)))
     if options.capture:
-        contenders = contenders_for(project, locales, viewports, work / "capture")
+        contenders = contenders_for(checkout, project, locales, viewports, work / "capture")
         result.capture_command = "stepshot " + " ".join(contenders.command())
         say(f"capture benchmark: {len(contenders.states)} screenshots, {options.repeat} rounds")
         result.capture = run_capture_bench(contenders, options.repeat, say)
         if result.missed() and options.profile:
             say(f"profiling stepshot capture ({options.profile_locale}): a target was missed")
-            result.hotspots, result.profile_scope = profile_ours(contenders, options.profile_locale, work / "capture")
+            result.hotspots, result.profile_scope = profile_ours(checkout, contenders, options.profile_locale,
+                                                                 work / "capture")
     if options.site:
         say(f"site build benchmark: {options.repeat} rounds")
-        result.site = run_site_bench(paths.repo_root(), options.repeat, work / "site", say)
+        result.site = run_site_bench(checkout.root, options.repeat, work / "site", say)
     for line in summary_lines(result):
         say(line)
     write_atomic(work / "results.json", json.dumps(result.to_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
     everything = options.capture and options.site and locales == list(LOCALES) and viewports == list(VIEWPORTS)
-    out = options.out or (paths.repo_root() / "BENCHMARKS.md" if everything else None)
+    out = options.out or (checkout.root / "BENCHMARKS.md" if everything else None)
     if out is not None:
         write_atomic(out, markdown(result).encode("utf-8"))
         say(f"written: {out}")

@@ -1,10 +1,10 @@
-"""shot-scraper taking the same screenshots as `stepshot capture`: its YAML, its login and its browser.
+"""shot-scraper taking the same page states as `stepshot capture`: its YAML, its login and its browser.
 
 One `shot-scraper multi` run per viewport (its scale factor and user agent are per run), every locale in
 it. Each shot opens the state's page and runs a `javascript:` that replays the state's in-page actions
-(states.py); a `python:` entry before each locale sets the stand-in account's language, as shot-scraper
-has no locale option. The login is a Playwright storage-state file for `--auth`, made from a stand-in
-session. Crops other than the viewport use its `selector` and `padding`.
+(states.py) and waits until the page is ready (states.READY_JS); a `python:` entry before each locale sets
+the account's display language through the stand-in's settings API, as shot-scraper has no such option.
+The login is a Playwright storage-state file for `--auth` (made through the stand-in's login form).
 
 shot-scraper launches Playwright's own Chromium and has no option for another executable. Where stepshot
 runs a system Chromium (Debian's), the same binary is laid out where Playwright looks for its headless
@@ -18,40 +18,34 @@ import os
 import platform
 import shutil
 import sys
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import yaml
 
-from .. import annotate
-from ..browser import CONTAINER_FLAGS, MOBILE_USER_AGENT, VIEWPORTS, resolve_chromium
+from ..browser import CONTAINER_FLAGS, MOBILE_USER_AGENT, resolve_chromium
 from ..gates import ToolMissing
-from .states import PageState
+from ..locales import LOCALES, VIEWPORTS
+from ..settings import Settings
+from .floor import LANGUAGE_API
+from .states import READY_JS, PageState
 
-HIGHLIGHT_ATTRIBUTE = "data-bench-highlight"
-
-# Finds elements by ARIA role and accessible name (the few roles the flow uses), replays the state's
-# actions, waits for fonts. `prepare` and `highlight` are filled in per shot.
+# Finds elements by ARIA role and accessible name (the few roles the flow uses; a name may have words
+# around the label, as LinkedIn composes them), replays the state's actions, waits until ready.
 REACH_JS = """
 (async () => {
-  const IMPLICIT = {button: 'button', a: 'link', section: 'region', nav: 'navigation', dialog: 'dialog',
-                    h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading'};
+  const IMPLICIT = {button: 'button', a: 'link', h1: 'heading', h2: 'heading', h3: 'heading', section: 'region'};
   const roleOf = el => el.getAttribute('role') || (el.localName === 'a' && !el.hasAttribute('href') ? null : IMPLICIT[el.localName]);
-  const text = el => (el ? el.textContent : '').replace(/\\s+/g, ' ').trim();
+  const text = el => (el ? el.innerText || el.textContent : '').replace(/\\s+/g, ' ').trim();
   const nameOf = el => {
     if (el.hasAttribute('aria-label')) return el.getAttribute('aria-label').trim();
     if (el.hasAttribute('aria-labelledby'))
       return el.getAttribute('aria-labelledby').split(/\\s+/).map(id => text(document.getElementById(id))).join(' ').trim();
-    return text(el);
+    if (el.labels && el.labels.length) return text(el.labels[0]);
+    const alt = [...el.querySelectorAll('img[alt]')].map(img => img.alt).join(' ');
+    return (alt + ' ' + text(el)).replace(/\\s+/g, ' ').trim();
   };
-  const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  const find = spec => {
-    const scope = spec.within ? find(spec.within) : document;
-    const found = [...scope.querySelectorAll('*')].filter(el => roleOf(el) === spec.role && visible(el) && nameOf(el) === spec.name);
-    if (found.length !== 1) throw new Error(`${spec.role} "${spec.name}": ${found.length} visible matches`);
-    return found[0];
-  };
+  const named = (name, wanted) => name === wanted || name.startsWith(wanted + ' ') || name.endsWith(' ' + wanted);
+  const visible = el => el.checkVisibility({visibilityProperty: true});
   const until = async (ok, what) => {
     const end = Date.now() + 10000;
     while (!ok()) {
@@ -59,24 +53,34 @@ REACH_JS = """
       await new Promise(r => setTimeout(r, 20));
     }
   };
+  const find = async spec => {
+    let scope = document;
+    if (spec.within) {
+      await until(() => [...document.querySelectorAll('h1, h2, h3')].some(h => named(text(h), spec.within.name)), spec.within.name);
+      scope = [...document.querySelectorAll('section, [role=region]')]
+        .filter(s => [...s.querySelectorAll('h1, h2, h3')].some(h => named(text(h), spec.within.name))).pop();
+    }
+    const all = () => [...scope.querySelectorAll('*')].filter(el => roleOf(el) === spec.role && visible(el) && named(nameOf(el), spec.name));
+    await until(() => all().length > 0, `${spec.role} "${spec.name}"`);
+    return all()[0];
+  };
   for (const step of %(prepare)s) {
-    const el = find(step.element);
+    const el = await find(step.element);
     if (step.kind === 'click') { el.click(); continue; }
-    const on = () => el.getAttribute('aria-checked') === 'true';
+    const on = () => el.localName === 'input' ? el.checked : el.getAttribute('aria-checked') === 'true';
     if (on() !== step.on) {
       el.click();
-      await until(() => on() === step.on && !el.hasAttribute('aria-busy'), `switch "${step.element.name}"`);
+      await until(() => on() === step.on && !el.disabled && !el.hasAttribute('aria-busy'), `switch "${step.element.name}"`);
     }
   }
-  const highlight = %(highlight)s;
-  if (highlight) find(highlight).setAttribute('%(attribute)s', '');
-  await document.fonts.ready;
+  (await find(%(highlight)s)).scrollIntoView({block: 'nearest'});
+  await (%(ready)s)();
 })()
 """
 
 SET_LANGUAGE_PY = """\
 import json, urllib.request
-request = urllib.request.Request({url!r}, data=json.dumps({{"locale": {locale!r}}}).encode(), method="POST",
+request = urllib.request.Request({url!r}, data=json.dumps({{"interfaceLocale": {value!r}}}).encode(), method="PUT",
                                  headers={{"Content-Type": "application/json", "Cookie": {cookie!r}}})
 urllib.request.urlopen(request, timeout=10).read()
 """
@@ -101,9 +105,9 @@ def headless_shell_layout(playwright_driver: Path) -> list[str]:
     return [f"chromium_headless_shell-{revision}", f"chrome-headless-shell-{arch}", "chrome-headless-shell"]
 
 
-def browser_env(playwright, folder: Path) -> dict[str, str]:
+def browser_env(playwright, folder: Path, settings: Settings) -> dict[str, str]:
     """Environment for shot-scraper so that it launches the Chromium stepshot launches."""
-    chromium = resolve_chromium(playwright)
+    chromium = resolve_chromium(playwright, settings)
     if chromium is None:  # Playwright's own Chromium: shot-scraper finds it by itself
         return {}
     import playwright as playwright_package
@@ -115,22 +119,14 @@ def browser_env(playwright, folder: Path) -> dict[str, str]:
     return {"PLAYWRIGHT_BROWSERS_PATH": str(folder)}
 
 
-def login(base_url: str, auth_file: Path) -> str:
-    """A stand-in session saved as a Playwright storage state; returns the Cookie header for it."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(urllib.request.Request(base_url + "/__standin/session", data=b"", method="POST"), timeout=10).read()
-    cookies = [{"name": c.name, "value": c.value, "domain": c.domain.lstrip("."), "path": c.path, "expires": -1,
-                "httpOnly": True, "secure": False, "sameSite": "Lax"} for c in jar]
-    auth_file.write_text(json.dumps({"cookies": cookies, "origins": []}), encoding="utf-8")
-    return "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+def cookie_header(state: dict) -> str:
+    return "; ".join(f"{c['name']}={c['value']}" for c in state["cookies"])
 
 
 def reach_js(state: PageState) -> str:
     prepare = [{"kind": p.kind, "element": _element(p.element), "on": p.on} for p in state.prepare]
-    highlight = _element(state.highlight) if state.crop != "viewport" else None
     return REACH_JS % {"prepare": json.dumps(prepare, ensure_ascii=False),
-                       "highlight": json.dumps(highlight, ensure_ascii=False), "attribute": HIGHLIGHT_ATTRIBUTE}
+                       "highlight": json.dumps(_element(state.highlight), ensure_ascii=False), "ready": READY_JS}
 
 
 def _element(element) -> dict:
@@ -144,15 +140,11 @@ def shots(states: list[PageState], base_url: str, cookie: str, out: Path) -> lis
     for state in states:
         if state.locale != locale:
             locale = state.locale
-            entries.append({"python": SET_LANGUAGE_PY.format(url=base_url + "/__standin/language", locale=locale,
-                                                             cookie=cookie)})
+            entries.append({"python": SET_LANGUAGE_PY.format(url=base_url + LANGUAGE_API,
+                                                             value=LOCALES[locale].linkedin, cookie=cookie)})
         size = VIEWPORTS[state.viewport]
-        entry = {"url": base_url + state.path, "output": str(out / state.output), "width": size.width,
-                 "height": size.height, "javascript": reach_js(state)}
-        if state.crop != "viewport":
-            entry["selectors"] = [f"[{HIGHLIGHT_ATTRIBUTE}]"] + (["main"] if state.crop == "main" else [])
-            entry["padding"] = annotate.PADDING
-        entries.append(entry)
+        entries.append({"url": base_url + state.path, "output": str(out / state.output), "width": size.width,
+                        "height": size.height, "javascript": reach_js(state)})
     return entries
 
 

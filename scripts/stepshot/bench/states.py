@@ -2,8 +2,10 @@
 
 `stepshot capture` shoots step N just before its action, so its picture shows the page reached by step N-1
 with whatever earlier steps did on that same page (a menu opened, a switch turned), and a switch the step is
-about to set shown in the other state. The benchmark's rivals (shot-scraper and the bare Playwright loop)
+about to set shown in the other state. The benchmark's rivals (shot-scraper and the bare Playwright loops)
 open that page directly and replay those few in-page actions, reaching the same state without walking.
+They wait until the page is ready the way a careful user of those tools would (READY_JS), and shoot the
+viewport.
 """
 
 from __future__ import annotations
@@ -11,12 +13,26 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from ..check import plan
 from ..errors import BadInput
+from ..files import problem
 from ..manifest import image_key
-from ..model import Flow, Project, SetToggle, ShowToggle, Step, Target, problem
+from ..model import Flow, Project, SetToggle, ShowToggle, Step, Target
+from ..run import plan
 
 REGEX_SPECIALS = set("*+?[](){}|\\")
+
+# What a careful user of a screenshot tool adds so that each picture is the same on every run: wait until
+# the page's late content is in (the settings app rendered, lazy photos loaded, fonts ready), and hide the
+# overlays that come and go (messaging, the cookie banner).
+READY_JS = """async () => {
+  const style = document.createElement('style');
+  style.textContent = '#msg-overlay, #artdeco-global-alert-container { display: none !important; }';
+  document.documentElement.appendChild(style);
+  const until = async ok => { for (let i = 0; i < 500 && !ok(); i++) await new Promise(r => setTimeout(r, 20)); };
+  await until(() => !document.querySelector('#settings-app[aria-busy], img[data-delayed-url]'));
+  await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
+  await document.fonts.ready;
+}"""
 
 
 @dataclass(frozen=True)
@@ -45,8 +61,7 @@ class PageState:
     step: str
     path: str                        # URL path to open on the target
     prepare: tuple[Prepare, ...]     # in order, on that page
-    crop: str                        # "viewport" | "target" | "main", as the flow says
-    highlight: Element               # what the crop is cut around
+    highlight: Element               # scrolled into view before the shot
 
     @property
     def output(self) -> str:
@@ -110,7 +125,7 @@ def flow_states(project: Project, flow: Flow, locale: str, viewport: str) -> lis
     path, done_here = flow.start, []
     for step in flow.steps:
         prepare = _squash(done_here + _own_prepare(project, locale, step))
-        states.append(PageState(locale, viewport, flow.id, step.id, path, prepare, step.crop,
+        states.append(PageState(locale, viewport, flow.id, step.id, path, prepare,
                                 _element(project, locale, step.highlight_target)))
         if step.expect.url:
             landed = literal_path(step.expect.url)
@@ -127,7 +142,6 @@ def flow_states(project: Project, flow: Flow, locale: str, viewport: str) -> lis
 def page_states(project: Project, locales: list[str], viewports: list[str] | None = None) -> list[PageState]:
     """Every screenshot `stepshot capture` takes for these locales and viewports, in capture's order."""
     return [state
-            for locale, viewport, flows in plan(project, locales, viewports)
-            for flow in flows
-            for state in flow_states(project, flow, locale, viewport)]
-
+            for unit in plan(project, locales, viewports)
+            for flow in unit.flows
+            for state in flow_states(project, flow, unit.locale, unit.viewport)]
