@@ -5,13 +5,13 @@ That the saved login then walks a target is shown in test_check.py (the live-sha
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 
 import pytest
 
 from conftest import REPO, ROOT, make_checkout, run_cli
+from stepshot.loops import run_coroutine
 from stepshot.errors import BadInput
 from stepshot.login import check_auth_path, fill_login_form, save_login
 from stepshot.settings import Settings
@@ -71,7 +71,7 @@ def test_login_saves_a_private_login_and_never_prints_it(tmp_path):
                 await browser.close()
 
     with running(REPO) as served:
-        asyncio.run(save(served.url))
+        run_coroutine(save(served.url))
     state = json.loads(auth.read_text())
     cookies = [c for c in state["cookies"] if c["value"]]
     assert any(c["name"] == "li_at" and c["httpOnly"] for c in cookies)

@@ -5,7 +5,6 @@ and put back, the journal of what a dead run left changed.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import stat
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_checkout, run_cli
+from stepshot.loops import run_coroutine
 from stepshot import journal, verified
 from stepshot.errors import BadInput, TargetUnusable
 from stepshot.locales import LOCALES
@@ -228,7 +228,7 @@ def live(tmp_path):
                 finally:
                     await browser.close()
 
-        asyncio.run(save())
+        run_coroutine(save())
         data = private_file(tmp_path / "account.json", json.dumps(
             {"name": account.name, "headline": account.headline, "email": account.email,
              "photo": account.photo_id, "test_account": True}))

@@ -4,8 +4,6 @@ English-only site config, and the report's ratios, load warnings and verdicts.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 

@@ -4,7 +4,6 @@ without the privacy scrub and mask."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from conftest import REPO, ROOT
 from stepshot import photocheck
 from stepshot.gates import personal_data, weight
 from stepshot.locales import VIEWPORTS
-from stepshot.settings import Settings
 from stepshot.standin.accounts import OTHER_MEMBERS, TEST_ACCOUNT, TEST_ACCOUNTS, avatar_svg
 from stepshot.standin.server import running
 
@@ -60,29 +58,16 @@ def test_no_committed_screenshot_shows_a_member_s_text():
     assert personal_data.problems(personal_data.scan(committed(), strings(), scale_of=scale_of), ROOT) == []
 
 
-def render_photos() -> dict[str, bytes]:
-    """Every member's photo as the browser draws it (96 CSS px)."""
-    async def go() -> dict[str, bytes]:
-        from playwright.async_api import async_playwright
-
-        from stepshot.browser import launch
-
-        async with async_playwright() as pw:
-            browser = await launch(pw, Settings())
-            page = await browser.new_page(viewport={"width": 96, "height": 96})
-            drawn = {}
-            for member in MEMBERS:
-                await page.set_content(f'<body style="margin:0">{avatar_svg(member)}</body>')
-                drawn[member.name] = await page.screenshot()
-            await browser.close()
-            return drawn
-
-    return asyncio.run(go())
-
-
 @pytest.fixture(scope="module")
-def photos() -> dict[str, list]:
-    return {name: photocheck.templates(png) for name, png in render_photos().items()}
+def photos(browser) -> dict[str, list]:
+    """Every member's photo as the browser draws it (96 CSS px), as the photo check's templates."""
+    page = browser.new_page(viewport={"width": 96, "height": 96})
+    drawn = {}
+    for member in MEMBERS:
+        page.set_content(f'<body style="margin:0">{avatar_svg(member)}</body>')
+        drawn[member.name] = photocheck.templates(page.screenshot())
+    page.close()
+    return drawn
 
 
 def scale_of(image: Path) -> float:

@@ -6,7 +6,6 @@ does, names composed the way LinkedIn composes them. These tests pin each of tho
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import socket
@@ -23,6 +22,7 @@ from conftest import REPO, make_checkout
 from stepshot.browser import context_options
 from stepshot.errors import BadInput
 from stepshot.locales import LOCALES
+from stepshot.run import MAX_PARALLEL
 from stepshot.standin.accounts import OTHER_MEMBERS, TEST_ACCOUNT, TEST_ACCOUNTS
 from stepshot.standin.app import CHECKPOINT, create_app
 from stepshot.standin.language import best_locale
@@ -560,7 +560,8 @@ def test_restyled_has_the_same_text_and_another_look(api):
 
 def test_every_variant_is_tested_here():
     tested = {"label-renamed", "setting-moved", "checkpoint", "logged-out", "cookie-banner", "slow",
-              "server-error", "restyled", "save-rejected", "language-ignored", "two-matches"}
+              "server-error", "restyled", "save-rejected", "language-ignored", "two-matches",
+              "late-personal-data"}  # the last one in test_capture.py
     assert set(VARIANTS) == tested
 
 
@@ -625,6 +626,6 @@ def test_cli_busy_port_exits_2():
     assert result.stderr.strip() == f"--port: {port}: cannot listen on 127.0.0.1: Address already in use"
 
 
-def test_the_test_accounts_are_fictional():
+def test_the_test_accounts_are_fictional_and_enough_for_every_parallel_session():
     assert all(a.email.endswith("@example.com") for a in TEST_ACCOUNTS)
-    assert len({a.name for a in TEST_ACCOUNTS}) == len(TEST_ACCOUNTS) == 6
+    assert len({a.name for a in TEST_ACCOUNTS}) == len(TEST_ACCOUNTS) >= MAX_PARALLEL

@@ -95,7 +95,11 @@ _DRAW_JS = """
     const dx = Math.max(b.x - cx, 0, cx - (b.x + b.width)), dy = Math.max(b.y - cy, 0, cy - (b.y + b.height));
     return Math.hypot(dx, dy);
   };
-  const unambiguous = r => others.every(o => !overlaps(r, o) && distance(r, outline) < distance(r, o));
+  // Beside the control's own row (its centre in the control's band and in no other control's band) reads
+  // as that row's; anywhere else it must be nearer the control than any other.
+  const band = (r, b) => { const cy = r.y + r.height / 2; return cy > b.y && cy < b.y + b.height; };
+  const unambiguous = r => others.every(o => !overlaps(r, o)) &&
+    ((band(r, box) && !others.some(o => band(r, o))) || others.every(o => distance(r, box) < distance(r, o)));
   // Clear means a little space around too: text touching a callout reads as its subject.
   const clear = r => {
     const around = {x: r.x - c.margin / 2, y: r.y - c.margin / 2, width: r.width + c.margin, height: r.height + c.margin};

@@ -29,7 +29,6 @@ from .capture_report import write_reports
 from .checkout import Checkout
 from .errors import BadInput, TargetUnusable
 from .files import remove_temp_files, write_atomic
-from .locales import LOCALES
 from .lock import checkout_lock
 from .manifest import Manifest, image_key
 from .model import Flow, Project

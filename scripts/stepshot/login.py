@@ -8,7 +8,6 @@ content is never printed. The stand-in's logins are made by the same sign-in for
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ from .browser import context_options, launch
 from .checkout import Checkout
 from .errors import BadInput, BrowserMissing, TargetUnusable
 from .files import write_atomic
+from .loops import run_coroutine
 
 DEFAULT_BASE_URL = "https://www.linkedin.com"
 RECOMMENDED = "~/.config/stepshot/linkedin.auth.json"
@@ -125,4 +125,4 @@ async def _log_in(browser, base_url: str, sign_in, say) -> dict:
 
 
 def run_login(checkout: Checkout, auth: Path, base_url: str) -> Path:
-    return asyncio.run(save_login(checkout, auth, base_url))
+    return run_coroutine(save_login(checkout, auth, base_url))

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from .errors import BadInput
-from .files import display_path, problem, read_json, read_text
+from .files import problem, read_text
 from .locales import LOCALES, SOURCE_LOCALE, VIEWPORTS
 
 STEP_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 import threading
-from contextlib import AsyncExitStack, suppress
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable, TextIO
@@ -29,6 +28,7 @@ from .guard import Guard
 from .journal import FILE_NAME as JOURNAL_FILE, Journal
 from .language import restore_language, set_language
 from .locales import LOCALES, VIEWPORTS
+from .loops import run_coroutine
 from .model import Flow, Project
 from .names import NameRules
 from .personal import Persona
@@ -293,47 +293,6 @@ async def gather_or_cancel(awaitables) -> None:
 
 def run_walk(checkout: Checkout, project: Project, request: RunRequest, work: Work,
              progress: Progress | None = None) -> Opened:
-    """Walk every unit of the request with `work(session)`; returns what was opened.
-
-    Runs its own event loop: in this thread when it is the main thread (SIGTERM then stops the run like
-    Ctrl+C), else in a new thread, so callers with a loop of their own (tests) can use it too.
-    """
-    job = _Run(checkout, project, request, work, progress or Progress())
-    if threading.current_thread() is threading.main_thread() and not _loop_running():
-        return asyncio.run(_with_sigterm(job.run()))
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = asyncio.run(job.run())
-        except BaseException as exc:  # handed to the calling thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="stepshot-run")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
-
-
-def _loop_running() -> bool:
-    with suppress(RuntimeError):
-        asyncio.get_running_loop()
-        return True
-    return False
-
-
-async def _with_sigterm(coro):
-    """SIGTERM cancels the run as Ctrl+C does: the browser and the stand-in close, nothing half-written."""
-    task = asyncio.ensure_future(coro)
-    loop = asyncio.get_running_loop()
-    with suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
-    try:
-        return await task
-    except asyncio.CancelledError:
-        raise KeyboardInterrupt from None
-    finally:
-        with suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGTERM)
+    """Walk every unit of the request with `work(session)`; returns what was opened (loops.py: from the
+    command line, SIGTERM stops the run like Ctrl+C)."""
+    return run_coroutine(_Run(checkout, project, request, work, progress or Progress()).run())

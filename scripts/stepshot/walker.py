@@ -21,7 +21,6 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from .errors import TargetUnusable
 from .guard import Guard, path_of, unusable_path
 from .model import Flow, Project, SetToggle, ShowToggle, Step, Target
 from .names import NameRules
@@ -32,6 +31,7 @@ from .suggest import Suggestion, names_in_snapshot, rank
 FIND_TIMEOUT_MS = 6_000
 NAVIGATION_TIMEOUT_MS = 30_000
 SAVE_TIMEOUT_MS = 10_000
+NAVIGATION_GRACE_MS = 2_000     # after a page error: time for a script-started navigation to commit
 
 CONSENT_BUTTONS = ("consent_reject", "consent_accept")  # reject when offered, as the guide's reader would
 CONTAINERS = "section, article, fieldset, [role=group], [role=region]"
@@ -402,6 +402,15 @@ async def start_from_the_default(page: Page, guard: Guard, base_url: str, projec
                 await walk.flip(element, target, True)
 
 
+async def _navigation_committed(page) -> None:
+    """Give a navigation that destroyed the page's script context (a checkpoint or login wall opened by
+    script) the moment it needs to commit, so the guard names it instead of the step breaking."""
+    try:
+        await page.wait_for_event("framenavigated", timeout=NAVIGATION_GRACE_MS)
+    except PlaywrightError:
+        pass
+
+
 async def walk_flow(page: Page, guard: Guard, base_url: str, project: Project, flow: Flow, locale: str,
                     viewport: str, rules: NameRules, policy: Policy,
                     on_step: Callable[[StepContext], Awaitable[None]] | None = None) -> list[StepResult]:
@@ -423,7 +432,8 @@ async def walk_flow(page: Page, guard: Guard, base_url: str, project: Project, f
         try:
             try:
                 await walk.step(number, step, on_step)
-            except PlaywrightError as exc:  # the page went away under the step (closed, crashed)
+            except PlaywrightError as exc:  # the page went away under the step: navigated, closed, crashed
+                await _navigation_committed(page)
                 guard.raise_if_tripped()
                 raise StepBroken(f"the page failed: {exc.message.splitlines()[0]}") from None
         except StepBroken as exc:

@@ -10,7 +10,6 @@ ratios are the result.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -28,6 +27,7 @@ from ..checkout import Checkout
 from ..errors import StepshotError
 from ..imagediff import compare
 from ..locales import LOCALES, VIEWPORTS
+from ..loops import run_coroutine
 from ..model import Project
 from ..run import default_parallel
 from ..standin.server import running
@@ -145,7 +145,7 @@ def save_logins(checkout: Checkout, base_url: str, count: int, folder: Path) -> 
                 await browser.close()
 
     paths = []
-    for number, state in enumerate(asyncio.run(sign_in()), start=1):
+    for number, state in enumerate(run_coroutine(sign_in()), start=1):
         path = folder / f"login-{number}.auth.json"
         path.write_text(json.dumps(state), encoding="utf-8")
         path.chmod(0o600)
@@ -252,11 +252,14 @@ def rounds(repeat: int) -> list[list[str]]:
 def contenders_for(checkout: Checkout, project: Project, locales: list[str], viewports: list[str], work: Path,
                    steps: list[str] | None = None) -> Contenders:
     """steps: only these step ids (ours still walks their whole flows to reach them)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.async_api import async_playwright
+
+    async def shot_scraper_env() -> dict[str, str]:
+        async with async_playwright() as pw:
+            return shotscraper.browser_env(pw, work / "playwright-browsers", checkout.settings)
 
     states = [s for s in page_states(project, locales, viewports) if steps is None or s.step in steps]
-    with sync_playwright() as pw:
-        env = shotscraper.browser_env(pw, work / "playwright-browsers", checkout.settings)
+    env = run_coroutine(shot_scraper_env())
     return Contenders(checkout, states, locales, viewports, work, env, steps)
 
 

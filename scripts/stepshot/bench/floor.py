@@ -29,6 +29,7 @@ from pathlib import Path
 from .. import imagefile
 from ..browser import context_options, launch
 from ..locales import LOCALES
+from ..loops import run_coroutine
 from ..names import js_escape
 from ..settings import Settings
 from .states import READY_JS, Element, PageState
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     states = [PageState.from_dict(d) for d in json.loads(args.states.read_text(encoding="utf-8"))]
     auths = [json.loads(path.read_text(encoding="utf-8")) for path in args.auth]
-    count = asyncio.run(shoot_all(Settings.from_environ(os.environ), args.base_url.rstrip("/"), states, auths, args.out,
+    count = run_coroutine(shoot_all(Settings.from_environ(os.environ), args.base_url.rstrip("/"), states, auths, args.out,
                                   args.optimize))
     print(f"floor: {count} screenshots in {args.out}")
     return 0

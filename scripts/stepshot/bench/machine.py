@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import platform
 from importlib import metadata
 from pathlib import Path
 
+from ..loops import run_coroutine
 from ..settings import Settings
 
 
@@ -61,4 +61,4 @@ def chromium_version(settings: Settings) -> str:
             finally:
                 await browser.close()
 
-    return asyncio.run(ask())
+    return run_coroutine(ask())

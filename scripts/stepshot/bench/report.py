@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .capture_bench import EQUAL_FLOOR, FLOOR, OURS, PARALLEL_FLOOR, RERUN, SHOT_SCRAPER, CaptureBench
+from .capture_bench import EQUAL_FLOOR, OURS, RERUN, SHOT_SCRAPER, CaptureBench
 from .pngtrade import PngTrade
 from .profile import Hotspot
 from .sitebuild import TARGET as SITE_TARGET, SiteBench

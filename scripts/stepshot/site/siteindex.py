@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 
 from ..files import write_atomic
-from ..locales import LOCALES, SOURCE_LOCALE
+from ..locales import SOURCE_LOCALE
 from .deeplinks import locale_pages
 from .pages import page_url
 
