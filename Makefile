@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Test files run in three processes (pytest-xdist); a file stays in one process because its fixtures are costly.
+# PYTEST_WORKERS="-n 0" runs everything in this process.
+PYTEST_WORKERS ?= -n 3 --dist loadfile
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install browser screenshots site serve test check bench lighthouse clean
@@ -40,7 +43,7 @@ serve: site
 	$(PY) -m http.server --bind 127.0.0.1 --directory site $(PORT)
 
 test: $(STAMP) browser
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_WORKERS)
 
 check: $(STAMP) browser
 	$(VENV)/bin/stepshot check
