@@ -56,7 +56,7 @@ CASES = {
         "flow.yml", "        callout: open_menu\n", "        callout: open_menu\n        colour: red\n",
         ["flow.yml: flows.0.steps.0.colour: unknown key (expected id, action, expect, highlight, callout, inset)"]),
     "unknown key in a label": (
-        "labels/de.yml", "    text: Ich\n", "    text: Ich\n    src: x\n",
+        "labels/de.yml", "    text: Sie\n", "    text: Sie\n    src: x\n",
         ["labels/de.yml: labels.me_menu.src: unknown key (expected text, status, source, note)"]),
     "unknown action type": (
         "flow.yml", "{type: click, target: {role: button,", "{type: hover, target: {role: button,",
@@ -87,16 +87,16 @@ CASES = {
         "flow.yml", "- id: open-settings", "- id: open-" + "settings-" * 8 + "x",
         ["flow.yml: flows.0.steps.1.id: " + "must not be longer than 64 characters"]),
     "label text over two lines": (
-        "labels/de.yml", "    text: Werbedaten\n", '    text: "Werbe\\ndaten"\n',
+        "labels/de.yml", "    text: Anzeigendaten\n", '    text: "Werbe\\ndaten"\n',
         ["labels/de.yml: labels.advertising_data.text: must be one line (no line breaks, tabs or NUL)"]),
     "blank label text": (
-        "labels/de.yml", "    text: Werbedaten\n", '    text: "   "\n',
+        "labels/de.yml", "    text: Anzeigendaten\n", '    text: "   "\n',
         ["labels/de.yml: labels.advertising_data.text: must not be blank"]),
     "label text with spaces around": (
-        "labels/de.yml", "    text: Werbedaten\n", '    text: " Werbedaten"\n',
+        "labels/de.yml", "    text: Anzeigendaten\n", '    text: " Anzeigendaten"\n',
         ["labels/de.yml: labels.advertising_data.text: must not start or end with spaces"]),
     "label text too long": (
-        "labels/de.yml", "    text: Werbedaten\n", "    text: " + "Werbedaten " * 30 + "x\n",
+        "labels/de.yml", "    text: Anzeigendaten\n", "    text: " + "Anzeigendaten " * 30 + "x\n",
         ["labels/de.yml: labels.advertising_data.text: must not be longer than 300 characters"]),
     "callout over two lines": (
         "labels/de.yml", "  select: Hier auswählen\n", '  select: "Hier\\nauswählen"\n',
@@ -135,7 +135,7 @@ CASES = {
         "labels/de.yml", "    text: Ich\n", "    text: Ich\n    text: Mich\n",
         ["labels/de.yml: line 9: invalid YAML: duplicate key 'text' (first on line 8)"]),
     "wrong type": (
-        "labels/de.yml", "text: Werbedaten", "text: 12",
+        "labels/de.yml", "text: Anzeigendaten", "text: 12",
         ["labels/de.yml: labels.advertising_data.text: expected text, got a number (12)"]),
     "bad step id pattern": (
         "flow.yml", "- id: open-settings", "- id: Open_Settings",
@@ -239,7 +239,7 @@ def test_all_problems_of_several_files_come_together_grouped_by_file(copy):
     mutate(copy, "flow.yml", "{role: button, label: me_menu}", "{role: buton, label: me_menu}")
     mutate(copy, "flow.yml", "- id: open-settings", "- id: open-me-menu")
     mutate(copy, "labels/de.yml", "locale: de", "locale: fr")
-    mutate(copy, "labels/de.yml", "text: Werbedaten", "text: 12")
+    mutate(copy, "labels/de.yml", "text: Anzeigendaten", "text: 12")
     lines = problems()
     files = [line.split(":")[0] for line in lines]
     assert files == ["flow.yml", "flow.yml", "labels/de.yml", "labels/de.yml"]

@@ -139,7 +139,7 @@ def test_capture_s_walk_turns_every_flow_s_switch_off_and_proves_it_by_reloading
     assert saved and all(on is False for account in saved.values() for on in account.values())
     assert {path for account in saved.values() for path in account} == {
         AI, "/mypreferences/d/settings/research",
-        "/mypreferences/d/settings/data-sharing-with-affiliates-and-partners"}
+        "/mypreferences/s/settings/share-data-with-trusted-partners"}
 
 
 def test_a_save_the_server_refuses_is_broken_not_believed(project):
