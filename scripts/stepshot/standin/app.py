@@ -35,7 +35,8 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "li_at"          # LinkedIn's session cookie name
 LANG_COOKIE = "lang"              # mirrors the account's display language: v=2&lang=fr-fr
 CONSENT_COOKIE = "li_gc"          # the cookie-consent answer
-SETTINGS = "/mypreferences/d/"
+# LinkedIn's settings app serves its pages under both prefixes (the ads-sharing switch moved to /s/ in 2026).
+SETTINGS_PREFIXES = ("/mypreferences/d/", "/mypreferences/s/")
 LANGUAGE_PAGE = "/mypreferences/d/settings/language"
 CHECKPOINT = "/checkpoint/challenge/AgHm5tQ1standin"
 LOGIN_SUBMIT = {"linkedin": "/checkpoint/lg/login-submit", "neutral": "/login"}
@@ -318,7 +319,9 @@ class StandIn:
                          headers={"Cache-Control": "max-age=3600"})
 
     def routes(self) -> list:
-        settings_paths = [Route(SETTINGS + "{kind:str}/{name:path}", self.settings_document, methods=["GET"])]
+        settings_paths = [Route(prefix + "{kind:str}/{name:path}", self.settings_document, methods=["GET"])
+                          for prefix in SETTINGS_PREFIXES]
+        saves = [Route(prefix + "{kind:str}/{name:path}", self.save_switch, methods=["POST"]) for prefix in SETTINGS_PREFIXES]
         return [
             Route("/", self.home),
             Route("/login", self.login_form, methods=["GET"]),
@@ -326,7 +329,7 @@ class StandIn:
             Route(FEED, self.feed),
             Route(LANGUAGE_PAGE, self.save_language, methods=["POST"]),
             *settings_paths,
-            Route(SETTINGS + "{kind:str}/{name:path}", self.save_switch, methods=["POST"]),
+            *saves,
             Route("/voyager/api/settings/page", self.page_data),
             Route("/voyager/api/settings/switch", self.save_switch, methods=["POST"]),
             Route("/mysettings-api/settingsApiSettings/interfaceLocale", self.save_language, methods=["PUT"]),
