@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 # Test files run in three processes (pytest-xdist); a file stays in one process because its fixtures are costly.
+# Tests marked `alone` (speed measurements) run afterwards, by themselves.
 # PYTEST_WORKERS="-n 0" runs everything in this process.
 PYTEST_WORKERS ?= -n 3 --dist loadfile
 export NO_MKDOCS_2_WARNING := 1
@@ -43,7 +44,8 @@ serve: site
 	$(PY) -m http.server --bind 127.0.0.1 --directory site $(PORT)
 
 test: $(STAMP) browser
-	$(VENV)/bin/pytest $(PYTEST_WORKERS)
+	$(VENV)/bin/pytest $(PYTEST_WORKERS) -m "not alone"; status=$$?; \
+	$(VENV)/bin/pytest -m alone || status=1; exit $$status
 
 check: $(STAMP) browser
 	$(VENV)/bin/stepshot check

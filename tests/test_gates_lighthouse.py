@@ -36,6 +36,7 @@ def guide(built_site, reports, playwright):
     return lighthouse.audit_guide(Settings(), built_site, reports, playwright=playwright)
 
 
+@pytest.mark.alone
 def test_the_guide_meets_the_budget_in_en_ar_and_ja(guide):
     assert [page.name for page in guide] == ["en /", "ar /ar/", "ja /ja/"]
     assert lighthouse.problems(guide) == [], "\n".join(lighthouse.summary(page) for page in guide)

@@ -129,10 +129,10 @@ CASES = {
         "flow.yml", "        callout: shows_off\n", "        callout: done\n",
         ["flow.yml: flows.0.steps.5.callout: unknown callout key 'done' (not in en.yml)"]),
     "bad YAML": (
-        "labels/de.yml", "    text: Ich\n", "    text: [Ich\n",
+        "labels/de.yml", "    text: Sie\n", "    text: [Sie\n",
         ["labels/de.yml: line 9: invalid YAML: expected ',' or ']', but got ':'"]),
     "duplicate YAML key": (
-        "labels/de.yml", "    text: Ich\n", "    text: Ich\n    text: Mich\n",
+        "labels/de.yml", "    text: Sie\n", "    text: Sie\n    text: Ihr\n",
         ["labels/de.yml: line 9: invalid YAML: duplicate key 'text' (first on line 8)"]),
     "wrong type": (
         "labels/de.yml", "text: Anzeigendaten", "text: 12",
@@ -176,7 +176,7 @@ CASES = {
         [f"labels/it.yml: labels.{key}.source.date: write the date in quotes: \"2025-10-29\""
          for key in ("settings_privacy", "data_privacy", "ai_setting", "ai_toggle")]),
     "not a date": (
-        "labels/fr.yml", '      date: "2025-09-24"', '      date: "Sept 2025"',
+        "labels/fr.yml", 'name: "geeko.lesoir.be"\n      date: "2025-09-24"', 'name: "geeko.lesoir.be"\n      date: "Sept 2025"',
         [f"labels/fr.yml: labels.{key}.source.date: 'Sept 2025' is not a date (YYYY-MM-DD or YYYY-MM)"
          for key in ("ai_setting", "ai_toggle")]),
     "status verified is not written in a label file": (

@@ -44,7 +44,7 @@ MOVED_TO = "advertising_data"     # setting-moved: the page (by its title) that 
 # close enough (difflib ratio >= 0.9) for stepshot to suggest it as the label's new text.
 RENAME_EDITS: dict[str, tuple[str, str]] = {
     "en": ("Improvement", "Improvements"),
-    "es": ("de la IA", "de IA"),
+    "es": ("para mejorar", "para la mejora de"),
     "fr": ("de l'IA générative", "des IA génératives"),
     "de": ("generativer KI", "der generativen KI"),
     "pt-BR": ("para aprimoramento", "para o aprimoramento"),
