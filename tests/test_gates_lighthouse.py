@@ -42,6 +42,7 @@ def test_the_guide_meets_the_budget_in_en_ar_and_ja(guide):
     assert lighthouse.problems(guide) == [], "\n".join(lighthouse.summary(page) for page in guide)
 
 
+@pytest.mark.alone  # shares the measured runs
 def test_the_pinned_lighthouse_ran_with_stepshots_chromium(guide, reports, browser):
     folder = lighthouse.package_dir()
     assert lighthouse.wanted_version(folder) == lighthouse.installed_version(folder) == "12.2.3"
