@@ -433,8 +433,10 @@ async def walk_flow(page: Page, guard: Guard, base_url: str, project: Project, f
             try:
                 await walk.step(number, step, on_step)
             except PlaywrightError as exc:  # the page went away under the step: navigated, closed, crashed
-                await _navigation_committed(page)
                 guard.raise_if_tripped()
+                if not isinstance(exc, PlaywrightTimeout):  # a timeout is the step's own wait, no navigation
+                    await _navigation_committed(page)
+                    guard.raise_if_tripped()
                 raise StepBroken(f"the page failed: {exc.message.splitlines()[0]}") from None
         except StepBroken as exc:
             broken = True

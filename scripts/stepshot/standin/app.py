@@ -319,9 +319,9 @@ class StandIn:
                          headers={"Cache-Control": "max-age=3600"})
 
     def routes(self) -> list:
-        settings_paths = [Route(prefix + "{kind:str}/{name:path}", self.settings_document, methods=["GET"])
-                          for prefix in SETTINGS_PREFIXES]
-        saves = [Route(prefix + "{kind:str}/{name:path}", self.save_switch, methods=["POST"]) for prefix in SETTINGS_PREFIXES]
+        settings_paths = [Route(prefix + "{kind:str}/{name:path}", endpoint, methods=[method])
+                          for prefix in SETTINGS_PREFIXES
+                          for endpoint, method in ((self.settings_document, "GET"), (self.save_switch, "POST"))]
         return [
             Route("/", self.home),
             Route("/login", self.login_form, methods=["GET"]),
@@ -329,7 +329,6 @@ class StandIn:
             Route(FEED, self.feed),
             Route(LANGUAGE_PAGE, self.save_language, methods=["POST"]),
             *settings_paths,
-            *saves,
             Route("/voyager/api/settings/page", self.page_data),
             Route("/voyager/api/settings/switch", self.save_switch, methods=["POST"]),
             Route("/mysettings-api/settingsApiSettings/interfaceLocale", self.save_language, methods=["PUT"]),
