@@ -16,9 +16,9 @@ OXIPNG_LEVEL = 0
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def optimize(png: bytes) -> bytes:
+def optimize(png: bytes, level: int = OXIPNG_LEVEL) -> bytes:
     """The same pixels in fewer bytes (oxipng: better filters, palette and bit-depth reduction)."""
-    return oxipng.optimize_from_memory(png, level=OXIPNG_LEVEL, strip=oxipng.StripChunks.safe())
+    return oxipng.optimize_from_memory(png, level=level, strip=oxipng.StripChunks.safe())
 
 
 def sha256(data: bytes) -> str:

@@ -11,9 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import oxipng
-
-from ..imagefile import OXIPNG_LEVEL
+from ..imagefile import OXIPNG_LEVEL, optimize
 
 LEVELS = (0, 1, 2)
 
@@ -45,6 +43,6 @@ def measure_trade(pictures: list[Path]) -> PngTrade:
     levels = []
     for level in LEVELS:
         started = time.process_time()
-        size = sum(len(oxipng.optimize_from_memory(png, level=level, strip=oxipng.StripChunks.safe())) for png in pngs)
+        size = sum(len(optimize(png, level)) for png in pngs)
         levels.append(LevelCost(level, size, round(time.process_time() - started, 2)))
     return PngTrade(len(pngs), sum(map(len, pngs)), levels)
