@@ -110,11 +110,12 @@ def run_cli(*args: str, checkout: Checkout | None = None, env: dict | None = Non
     return Ran(code, out.getvalue(), err.getvalue())
 
 
-def run_process(*args: str, env: dict | None = None, cwd: Path | None = None,
-                timeout: int = 600) -> subprocess.CompletedProcess:
-    """`stepshot ARGS` as its own process: where the process is the point (signals, exit, real stdout)."""
+def run_process(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: int = 600,
+                **popen) -> subprocess.CompletedProcess:
+    """`stepshot ARGS` as its own process: where the process is the point (signals, limits, exit, real stdout)."""
     return subprocess.run([str(Path(sys.executable).with_name("stepshot")), *args], cwd=cwd or ROOT,
-                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout,
+                          **popen)
 
 
 # ---------- the built site over HTTP ----------

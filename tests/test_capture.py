@@ -346,23 +346,6 @@ def test_two_captures_at_once_on_one_checkout_leave_everything_intact(captured, 
     assert report(checkout)["summary"]["changed"] >= 1
 
 
-def test_bad_options_exit_2_with_one_line(sandbox):
-    for args, message in ((["--step", "no-such-step", "--locale", "en"], "--step: no-such-step: unknown step"),
-                          (["--threshold", "2"], "must be between 0 and 1"),
-                          (["--step", "x" * 300], "longer than 64 characters")):
-        result = run_cli("capture", *args, checkout=sandbox)
-        assert result.code == 2, (args, result.err)
-        assert result.err.strip().count("\n") == 0 and message in result.err
-
-
-def test_a_live_capture_without_the_account_file_is_refused(sandbox, tmp_path):
-    state = tmp_path / "x.auth.json"
-    state.write_text('{"cookies": [], "origins": []}')
-    state.chmod(0o600)
-    result = run_cli("capture", "--target", "https://www.linkedin.com", "--auth", str(state), checkout=sandbox)
-    assert result.code == 2 and result.err.startswith("STEPSHOT_ACCOUNT: required for a live target")
-
-
 def test_image_progress_counts_every_image():
     stream = io.StringIO()
     progress = capture.ImageProgress(Progress(stream), 2)

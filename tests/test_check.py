@@ -102,35 +102,6 @@ def test_a_live_target_needs_a_private_storage_state_and_the_account_s_data(tmp_
         live_login(state, Settings())
 
 
-@pytest.mark.parametrize("args, code, message", [
-    (["--target", "stand-in:nope"], 2, "--target: stand-in:nope: unknown stand-in variant 'nope'"),
-    (["--viewport", "tablet"], 2, "stepshot: argument --viewport: invalid choice: 'tablet'"),
-    (["--parallel-sessions", "0"], 2, "stepshot: argument --parallel-sessions: 0: must be 1 or more"),
-    (["--parallel-sessions", "99"], 2, "stepshot: argument --parallel-sessions: 99: at most 8"),
-    (["--target", "https://www.linkedin.com"], 3, "stepshot: target unusable (login-required): login required"),
-    (["--target", "https://www.linkedin.com", "--auth", "nowhere.auth.json"], 2,
-     "--auth: nowhere.auth.json: no such file"),
-])
-def test_bad_input_and_a_missing_login_exit_before_any_browser(sandbox, args, code, message):
-    result = run_cli("check", *args, checkout=sandbox, cwd=sandbox.root)
-    assert result.code == code, result.out + result.err
-    assert result.err.splitlines()[0].startswith(message)
-    assert "Traceback" not in result.err
-
-
-def test_a_corrupt_verified_json_is_found_before_the_walk(sandbox):
-    (sandbox.screenshots / "verified.json").write_text('{"labels": []}', encoding="utf-8")
-    result = run_cli("check", "--locale", "en", checkout=sandbox, cwd=sandbox.root)
-    assert result.code == 2
-    assert result.err.strip() == "screenshots/verified.json: labels: expected an object"
-    assert "walking" not in result.err
-
-
-def test_a_bad_stepshot_today_is_one_line_exit_2(sandbox):
-    result = run_cli("check", checkout=sandbox, env={"STEPSHOT_TODAY": "20261201"})
-    assert (result.code, result.err.strip()) == (2, "STEPSHOT_TODAY: '20261201' is not a date (YYYY-MM-DD)")
-
-
 # ---------- the CLI against the default stand-in ----------
 
 def report(checkout) -> dict:

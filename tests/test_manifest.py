@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from stepshot import imagefile, verified
-from stepshot.errors import BadInput
+from stepshot.errors import BadInput, CannotWrite
 from stepshot.files import TEMP_PREFIX, write_atomic
 from stepshot.manifest import FIELDS, Manifest, image_key
 from stepshot.settings import Settings
@@ -233,7 +233,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)  # the data does not fit on the disk when it is flushed
-    with pytest.raises(BadInput, match=r"file.bin: \(file\): cannot write: No space left on device"):
+    with pytest.raises(CannotWrite, match=r"file.bin: \(file\): cannot write: No space left on device"):
         write_atomic(path, b"new" * 1000)
     monkeypatch.undo()
     assert path.read_bytes() == b"old"

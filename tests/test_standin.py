@@ -609,20 +609,6 @@ def test_cli_serves_in_the_foreground_until_interrupted():
     assert out.strip().endswith("stand-in stopped")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--variant", "nope"], "argument --variant: invalid choice: 'nope'"),
-    (["--port", "70000"], "argument --port: 70000: not a port number (0 to 65535)"),
-    (["--markup", "fancy"], "argument --markup: invalid choice: 'fancy'"),
-    (["--delay", "soon"], "argument --delay: 'soon': not a number of seconds"),
-])
-def test_cli_bad_options_exit_2_with_one_line(args, message):
-    result = subprocess.run([sys.executable, "-m", "stepshot.cli", "stand-in", *args],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
-
-
 def test_cli_busy_port_exits_2():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

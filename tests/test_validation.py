@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -307,33 +306,3 @@ def test_validate_command_exits_0_on_the_committed_files():
     assert result.err == ""
     assert result.out.startswith("ok: ")
     assert f"{len(LOCALES)} locales" in result.out
-
-
-# ---------- bounded input: a small file may not stand for an enormous one ----------
-
-BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-    for i in range(8))
-
-
-@pytest.mark.parametrize(("text", "message"), [
-    (BOMB, "flow.yml: line 5: invalid YAML: more than 50000 values once aliases are expanded"),
-    ("a: " + "[" * 60 + "]" * 60 + "\n", "flow.yml: line 1: invalid YAML: nested deeper than 40 levels"),
-    ("x" * 5_000_001, "flow.yml: (file): larger than 4 MB"),
-    (b"version: 1\nflows: \xff\n", "flow.yml: (file): not UTF-8 text"),
-], ids=["alias expansion", "deep nesting", "too big", "not UTF-8"])
-def test_unbounded_input_is_refused_quickly_with_one_line(copy, text, message):
-    import time
-
-    (copy / "flow.yml").write_bytes(text if isinstance(text, bytes) else text.encode())
-    started = time.monotonic()
-    lines = problems()
-    assert time.monotonic() - started < 5
-    assert lines[0] == message
-
-
-def test_a_fifo_as_flow_file_is_refused_not_read(copy):
-    (copy / "flow.yml").unlink()
-    os.mkfifo(copy / "flow.yml")
-    assert problems()[0] == "flow.yml: (file): not a regular file"

@@ -29,6 +29,7 @@ from .capture_report import write_reports
 from .checkout import Checkout
 from .errors import BadInput, TargetUnusable
 from .files import remove_temp_files, write_atomic
+from .interrupts import held_from_children, uninterrupted
 from .lock import checkout_lock
 from .manifest import Manifest, image_key
 from .model import Flow, Project
@@ -346,7 +347,9 @@ class Run:
         drifted = {d.image.locale for d in self.decisions if d.image.status in ("broken", "skipped")}
         for decision in sorted(self.decisions, key=lambda d: d.image.key):
             image = decision.image
-            if self.store.apply(decision, hold=image.locale in drifted):
+            with uninterrupted():  # an image and its manifest entry, both or neither
+                written = self.store.apply(decision, hold=image.locale in drifted)
+            if written:
                 self.progress.progress.line(f"  wrote {image.key} ({image.status})")
             if image.status == "unchanged" or (image.status in ("changed", "new") and not image.held):
                 self.verified[image.key] = {"date": self.store.day, "source": self.store.source}
@@ -426,6 +429,8 @@ def run_capture(checkout: Checkout, spec: str, project: Project, options: Captur
         # oxipng holds the GIL: it works in its own process, on images as soon as they are decided, while
         # the walk goes on (spawned, not forked: this process runs threads).
         optimizer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        with held_from_children():
+            optimizer.submit(int)  # starts its process now, deaf to the Ctrl+C the run handles
         store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day, optimizer)
         run = Run(project, options, store, Shooter(project, persona, {}, observe), artifacts, root, images, stand_in)
         t0 = time.monotonic()

@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .checkout import Checkout
 from .errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_INTERRUPTED, BadInput, StepshotError
+from .interrupts import stop_on_sigterm
 from .locales import LOCALES, VIEWPORTS
 from .settings import Settings
 
@@ -430,7 +431,8 @@ def main(argv: list[str] | None = None, environ=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         checkout = Checkout.from_settings(Settings.from_environ(os.environ if environ is None else environ))
-        return args.func(args, checkout)
+        with stop_on_sigterm():
+            return args.func(args, checkout)
     except BadInput as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)

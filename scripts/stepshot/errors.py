@@ -46,3 +46,9 @@ class TargetUnusable(StepshotError):
 
 class BrowserMissing(StepshotError):
     exit_code = EXIT_ENVIRONMENT
+
+
+class CannotWrite(StepshotError):
+    """A file could not be written (a full disk, a read-only folder): the machine, not the input."""
+
+    exit_code = EXIT_ENVIRONMENT

@@ -6,12 +6,13 @@ whole files, every JSON file looks the same, and no input can make a read unboun
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 from pathlib import Path
 
-from .errors import BadInput
+from .errors import BadInput, CannotWrite
 
 # Files a killed write may leave next to their target; Manifest.reconcile removes them.
 TEMP_PREFIX = ".stepshot-tmp-"
@@ -23,7 +24,7 @@ def display_path(path: Path) -> str:
     """The path as the reader typed it: relative to the current directory when it lies under it."""
     try:
         return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return str(path)
 
 
@@ -37,13 +38,13 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 
     A reader (or a kill at any moment) sees either the old file or the new one, never a part.
     `mode` is set before the rename, so a private file is never readable by others, even briefly.
-    A failure (disk full, read-only folder) is BadInput naming the file; the old file is untouched.
+    A failure (disk full, read-only folder) is CannotWrite (exit 4) naming the file; the old file is untouched.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     except OSError as exc:
-        raise BadInput(problem(path, "(file)", f"cannot write: {exc.strerror}")) from None
+        raise CannotWrite(problem(path, "(file)", f"cannot write: {exc.strerror}")) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
@@ -53,7 +54,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise BadInput(problem(path, "(file)", f"cannot write: {exc.strerror}")) from None
+        raise CannotWrite(problem(path, "(file)", f"cannot write: {exc.strerror}")) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -84,6 +85,8 @@ def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
     """
     path = Path(path)
     try:
+        if _symlink_loop(path):
+            raise BadInput(problem(path, "(file)", "a symlink loop"))
         if not path.is_file():
             raise BadInput(problem(path, "(file)", "not found" if not path.exists() else "not a regular file"))
         if path.stat().st_size > limit:
@@ -93,6 +96,16 @@ def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
         raise BadInput(problem(path, "(file)", "not UTF-8 text")) from None
     except OSError as exc:
         raise BadInput(problem(path, "(file)", f"cannot read: {exc.strerror or exc}")) from None
+
+
+def _symlink_loop(path: Path) -> bool:
+    try:
+        path.resolve(strict=False)
+    except RuntimeError:
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def read_json(path: Path, missing: dict | None = None, missing_message: str = "not found") -> dict:

@@ -9,7 +9,6 @@ anywhere: it stops with TargetUnusable (exit 3), never reports it as drift.
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 from urllib.parse import urlsplit
 
 from .errors import TargetUnusable
@@ -79,16 +78,16 @@ class Guard:
                 awaitable.close()  # never started: nothing to wait for
             raise self.error
         task = asyncio.ensure_future(awaitable)
+        task.add_done_callback(_retrieved)  # an interrupt may leave its error unread: never log it
         trip = asyncio.ensure_future(self.tripped.wait())
         try:
             await asyncio.wait({task, trip}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             trip.cancel()
-        if not task.done():
-            task.cancel()
-            with suppress(BaseException):
-                await task
+            task.cancel()  # no-op when done; on an interrupt the action stops with the run
         self.raise_if_tripped()
+        if task.cancelled():
+            raise self.error or asyncio.CancelledError()
         return task.result()
 
     async def goto(self, url: str, timeout_ms: int) -> None:
@@ -112,3 +111,8 @@ class Guard:
             self.trip("wrong-language", f"the page at {path_of(self.page.url)} is in {state['lang'] or 'no language'!r}, "
                                         f"not {self.language!r}: the account's display language did not change")
         self.raise_if_tripped()
+
+
+def _retrieved(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()

@@ -34,7 +34,10 @@ def check_auth_path(path: Path, checkout: Checkout) -> Path:
     Both sides are resolved, so a symlinked screenshots/ or docs/ does not hide where the file would go.
     """
     root = checkout.root.resolve()
-    target = path.expanduser().resolve()
+    try:
+        target = path.expanduser().resolve()
+    except RuntimeError:  # Python 3.11's word for a symlink loop
+        raise BadInput(f"--auth: {path}: a symlink loop; give a file name, e.g. {RECOMMENDED}") from None
     for folder in PUBLISHED:
         if target.is_relative_to((root / folder).resolve()):
             raise BadInput(f"--auth: {path}: refusing to save a login under {folder}/, which is published; "

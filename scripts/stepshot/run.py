@@ -217,7 +217,8 @@ class _Run:
 
                 await gather_or_cancel([walk(u) for u in units if u.locale == locale])
         finally:
-            if original is not None:
+            # An interrupt stops at once: a live run's journal puts the language back on the next run.
+            if original is not None and not asyncio.current_task().cancelling():
                 await self.put_language_back(browser, base_url, login, original)
 
     async def put_language_back(self, browser, base_url: str, login: Login, original: str) -> None:
@@ -236,6 +237,8 @@ class _Run:
         from playwright.async_api import async_playwright
 
         request = self.request
+        # A live target's login and account data are read before any browser starts.
+        live = [live_login(request.auth, self.checkout.settings)] if request.spec.kind != STAND_IN else None
         async with AsyncExitStack() as stack:
             playwright = await stack.enter_async_context(async_playwright())
             browser = await launch(playwright, self.checkout.settings)
@@ -251,7 +254,7 @@ class _Run:
                 sessions = 1
             else:
                 base_url = request.spec.base_url
-                logins = [live_login(request.auth, self.checkout.settings)]
+                logins = live
                 sessions = request.parallel_sessions or 1
                 self.journal = Journal(self.checkout.reports / JOURNAL_FILE, base_url)
             opened = Opened(base_url, logins=len(logins), sessions=len(logins) * sessions,
