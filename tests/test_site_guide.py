@@ -35,6 +35,10 @@ CAPTURED = ["open-me-menu", "open-settings", "open-data-privacy"]  # fr desktop,
 STALE = "open-data-privacy"
 OUTDATED_PAGE = "faq.md"
 REDIRECTS = {"/old-guide/": "/#open-settings", "/#old-step": "/#open-data-privacy"}
+# A French label as a hostile suggestion could write it: Markdown and HTML that would run or fetch if read.
+HOSTILE_KEY, HOSTILE_STEP, HOSTILE_WAS = "settings_privacy", "open-settings", "Préférences et confidentialité"
+HOSTILE = ('Préférences [.](x/onload=document.title="PWNED"//) <img src=x onerror="window.pwned=1"> '
+           '[y](javascript:window.pwned=2) ![t](https://evil.example/t.png) @everyone **b** `c`')
 
 
 def guide_anchors() -> list[str]:
@@ -87,6 +91,11 @@ def repo_copy(tmp_path_factory) -> Path:
     text = page.read_text(encoding="utf-8")
     page.write_text(re.sub(r"translation_of: \w+", "translation_of: 000000000000", text, count=1),
                     encoding="utf-8")
+    labels = root / "screenshots" / "labels" / "fr.yml"
+    text = labels.read_text(encoding="utf-8")
+    was = f"  {HOSTILE_KEY}:\n    text: {HOSTILE_WAS}\n"
+    assert was in text
+    labels.write_text(text.replace(was, f"  {HOSTILE_KEY}:\n    text: '{HOSTILE}'\n"), encoding="utf-8")
     contract_path = root / "docs" / "links-contract.json"
     contract = json.loads(contract_path.read_text(encoding="utf-8"))
     contract["redirects"] = REDIRECTS
@@ -240,7 +249,7 @@ def test_figures_come_from_the_manifest(site, repo_copy):
     assert f'width="{round(first["width"] / 2)}" height="{round(first["height"] / 2)}"' in img  # CSS pixels
     assert "loading=" not in img  # the first picture loads at once
     assert 'alt="Capture des paramètres de LinkedIn, « Vous » mis en évidence' in img
-    assert f"Illustration issue d&#x27;une réplique locale des paramètres de LinkedIn, {first['changed']}" in step
+    assert f"Illustration issue d&#39;une réplique locale des paramètres de LinkedIn, {first['changed']}" in step
     second = text.split('id="open-settings"')[1].split("</li>")[0]
     assert 'loading="lazy"' in second
     assert 'href="../screenshots/fr/desktop/open-settings.png"' in second
@@ -391,6 +400,26 @@ def test_go_link_lands_on_the_step_in_the_browser_language(browser, url, code, a
         assert page.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top") < 800
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["fr/", "fr/support/"])
+def test_a_label_written_as_markup_is_shown_as_text_and_runs_nothing(page, url, path):
+    traffic = Traffic(page)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url + path, wait_until="networkidle")
+    assert "PWNED" not in page.title()
+    assert page.evaluate("window.pwned") is None and dialogs == []
+    assert page.locator('a[href^="javascript:"], [onload], [onerror]').count() == 0
+    sources = page.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
+    assert all(src.startswith(url) for src in sources), sources
+    assert [u for u in traffic.requests if not u.startswith(url)] == []
+    text = page.locator("main").inner_text()
+    assert HOSTILE in text  # every character shown, none read as markup
+    if path == "fr/":
+        alt = page.locator(f"#{HOSTILE_STEP} img").first.get_attribute("alt")
+        assert HOSTILE in alt  # the attribute holds the whole text: it was not ended early
 
 
 @pytest.mark.browser

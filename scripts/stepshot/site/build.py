@@ -22,6 +22,7 @@ from . import deeplinks, head, siteindex
 from .figures import image_dest, log_image_notices, usable_image
 from .inputs import SiteInputs
 from .markers import PageMarkers
+from .partials import Partials, Slots
 from .ogcard import OG_CARD, write_og_card
 from .pages import plan_all
 from .strings import strings_for
@@ -43,6 +44,13 @@ def check_languages(config_file: Path, languages) -> None:
         raise BadInput(problem(config_file, "plugins.i18n.languages", f"the default must be {SOURCE_LOCALE}"))
 
 
+def material_text(config, key: str) -> str:
+    """A text of Material's language partial (partials/language.html, its `t` macro) in the locale being
+    built, read through the theme's Jinja environment as Material's own templates read it."""
+    template = config.theme.get_env().get_template("partials/language.html", globals={"config": config})
+    return template.module.t(key)
+
+
 class SiteBuild:
     def __init__(self, config, checkout: Checkout):
         self.config_file = Path(config.config_file_path)
@@ -58,6 +66,8 @@ class SiteBuild:
         self.contract, dropped, self.unlisted = deeplinks.contract_status(self.docs_dir, self.plans)
         if dropped:
             raise BadInput(dropped)
+        self.partials = Partials(Path(config.theme.custom_dir))
+        self.slots: dict[str, Slots] = {}  # per page being built: its markers' HTML until Markdown is done
         self.search_config: dict[str, dict] = {}
         self.og_image: dict[str, tuple[str, tuple[int, int]]] = {}
         self.image_notices: dict[str, dict[str, str]] = {}
@@ -85,14 +95,13 @@ class SiteBuild:
             if state is None:
                 files.append(File.generated(config, image_dest(key), content=data))
         self.og_image[locale] = self.preview_image(locale)
-        search = config.plugins["material/search"]
-        # Material reads these from the language partial of the locale being built (theme.language): the
-        # lunr language its search worker loads, how words split (ja: also at 、。), and which lunr
-        # pipeline steps stay (ja keeps the stemmer only, ar none: English stop words would not fit).
-        pipeline = search._translate(config, "search.config.pipeline")
+        # Material's search reads these from the language partial of the locale being built: the lunr
+        # language its search worker loads, how words split (ja: also at 、。), and which lunr pipeline
+        # steps stay (ja keeps the stemmer only, ar none: English stop words would not fit).
+        pipeline = material_text(config, "search.config.pipeline")
         self.search_config[locale] = {
-            "lang": [search._translate(config, "search.config.lang")],
-            "separator": search._translate(config, "search.config.separator"),
+            "lang": [material_text(config, "search.config.lang")],
+            "separator": material_text(config, "search.config.separator"),
             "pipeline": [step for step in re.split(r"\s*,\s*", pipeline.strip()) if step],
         }
         return files
@@ -114,9 +123,10 @@ class SiteBuild:
     def markdown(self, markdown: str, page) -> str:
         locale = self.locale
         page_path = PurePosixPath(page.file.src_uri).relative_to(locale).as_posix()
-        markers = PageMarkers(self.inputs, locale, page_path, Path(page.file.abs_src_path), page.meta,
-                              self.plans[locale], self.image_notices.setdefault(locale, {}))
+        markers = PageMarkers(self.inputs, self.partials, locale, page_path, Path(page.file.abs_src_path),
+                              page.meta, self.plans[locale], self.image_notices.setdefault(locale, {}))
         out = markers.expand(markdown)
+        self.slots[page.file.src_uri] = markers.slots
         missing = [a for a in markers.rendered_anchors if a not in self.plans[locale]]
         if missing:
             raise BadInput(problem(page.file.abs_src_path, "(file)", f"anchors not planned: {missing}"))
@@ -129,6 +139,11 @@ class SiteBuild:
                     "href": get_relative_url(page.file.alternates[SOURCE_LOCALE].url, page.url),
                 }
         return out
+
+    # ---- on_page_content: the markers' HTML in place ----
+
+    def content(self, html: str, page) -> str:
+        return self.slots.pop(page.file.src_uri).fill(html)
 
     # ---- on_page_context: social meta ----
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from html import escape
 from urllib.parse import urlparse
 
 from .. import imagefile
@@ -62,24 +61,18 @@ def log_image_notices(locale: str, notices: dict[str, str]) -> None:
                  f"(e.g. {sorted(notices)[0]})")
 
 
-def figure_html(inputs, strings, locale: str, viewport: str, step, alt: str, src: str, lazy: bool,
-                notices: dict[str, str]) -> str:
+def figure(inputs, partials, strings, locale: str, viewport: str, step, alt: str, src: str, lazy: bool,
+           notices: dict[str, str]):
     key = image_key(locale, viewport, step.id)
     entry, state, _ = usable_image(inputs, key)
     if state is not None:
         check_strict(inputs, key, state)
         notices[key] = state
         text = strings.image_missing if state == "missing" else strings.image_stale
-        return f'<p class="ss-shot-notice ss-shot-notice--{state}" role="note">{escape(text)}</p>'
-    loading = ' loading="lazy"' if lazy else ""
+        return partials.render("figure.html", notice={"state": state, "text": text})
     width, height, reading = display_size(entry, viewport)
-    return (
-        f'<figure class="ss-shot ss-shot--{viewport}">'
-        f'<a class="ss-shot__zoom" href="{escape(src)}" style="--ss-reading-width: {reading}px">'
-        f'<img src="{escape(src)}" alt="{escape(alt)}" width="{width}" height="{height}"'
-        f'{loading} decoding="async"></a>'
-        f"<figcaption>{escape(caption(strings, entry))}</figcaption></figure>"
-    )
+    return partials.render("figure.html", notice=None, viewport=viewport, src=src, reading=reading, alt=alt,
+                           width=width, height=height, lazy=lazy, caption=caption(strings, entry))
 
 
 def display_size(entry: dict, viewport: str) -> tuple[int, int, int]:

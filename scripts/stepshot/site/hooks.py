@@ -56,6 +56,11 @@ def on_page_markdown(markdown, page, config, files):
 
 
 @_reported
+def on_page_content(html, page, config, files):
+    return _build.content(html, page)
+
+
+@_reported
 def on_page_context(context, page, config, nav):
     _build.context(page, config)
     return context

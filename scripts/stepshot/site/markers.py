@@ -9,26 +9,28 @@
     {{ links:table }}      every deep link of the locale, with copy buttons (support page)
     {{ file:links.json }}  a link to a file the build generates at the site root
 
-Block markers (all but `label`) stand alone on their line; their output keeps that line's indentation,
-so they work inside content tabs.
+Block markers (all but `label` and `file`) stand alone on their line, so they work inside content tabs.
+Every marker's HTML comes from a partial (partials.py) and waits behind a slot token until Markdown is
+done: no label, callout or manifest field ever reaches Markdown.
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
 import markdown as md
+from markupsafe import Markup
 from mkdocs.utils import get_relative_url
 
 from ..errors import BadInput
 from ..locales import SOURCE_LOCALE
 from ..manifest import image_key
 from ..files import problem
-from .figures import figure_html, image_dest
+from .figures import figure, image_dest
 from .pages import VARIANTS, anchor_id, page_url
+from .partials import Partials, Slots
 from .strings import strings_for
 
 LABEL = re.compile(r"\{\{\s*label:(?P<key>[^{}\s]*)\s*\}\}")
@@ -36,23 +38,17 @@ FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
 GENERATED_FILES = ("links.json",)
 BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
 LEFTOVER = re.compile(r"\{\{|\}\}")
-# Characters Markdown (and its extensions) give a meaning, inside text that lands in a Markdown line.
-_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|~:<>=\"'&^$]")
 NOTICE_SLOT = "\x00labels-notice\x00"
-
-
-def inline_text(text: str) -> str:
-    """Untrusted text (a label from the target) for a Markdown line: HTML-escaped, and every character
-    Markdown could read as syntax written as a character reference, so it can only ever be text."""
-    return _MARKDOWN.sub(lambda m: f"&#{ord(m.group(0))};", text)
 
 
 class PageMarkers:
     """Expands the markers of one page in one locale."""
 
-    def __init__(self, inputs, locale: str, page: str, src_path: Path, meta: dict, anchors: dict,
-                 image_notices: dict[str, str]):
+    def __init__(self, inputs, partials: Partials, locale: str, page: str, src_path: Path, meta: dict,
+                 anchors: dict, image_notices: dict[str, str]):
         self.inputs = inputs
+        self.partials = partials
+        self.slots = Slots(src_path)
         self.locale = locale
         self.page = page
         self.url = page_url(locale, page)
@@ -77,6 +73,7 @@ class PageMarkers:
     # ---- expansion ----
 
     def expand(self, markdown: str) -> str:
+        self.slots.check_source(markdown)
         out = []
         notice_indent = None
         for self.line, text in enumerate(markdown.split("\n"), start=1):
@@ -90,7 +87,7 @@ class PageMarkers:
                     out.append(NOTICE_SLOT)
                     continue
                 html = self.steps(arg) if kind == "steps" else self.links_table(arg)
-                out.append("\n".join(indent + row for row in html.split("\n")))
+                out += ["", indent + self.slots.hold(html), ""]
                 continue
             text = LABEL.sub(lambda m: self.label(m["key"]), text)
             text = FILE.sub(lambda m: self.generated_file(m["name"]), text)
@@ -107,7 +104,7 @@ class PageMarkers:
     def generated_file(self, name: str) -> str:
         if name not in GENERATED_FILES:
             self.fail(f"{{{{ file:{name} }}}}: unknown file (known: {', '.join(GENERATED_FILES)})")
-        return f'<a href="{self.rel(name)}"><code>{escape(name)}</code></a>'
+        return self.slots.hold(self.partials.render("generated-file.html", href=self.rel(name), name=name))
 
     # ---- labels ----
 
@@ -116,16 +113,13 @@ class PageMarkers:
             self.fail(f"{{{{ label:{key} }}}}: no label {key!r} in screenshots/labels/{self.locale}.yml")
         self.used_labels.add(key)
         text = self.labels.labels[key].text
-        html = f'<strong class="ss-label">{inline_text(text)}</strong>'
-        if self.inputs.label_confirmed(self.locale, key):
-            return html
-        mark = f'<a href="{self.rel(page_url(self.locale, "about.md"))}#labels">{escape(self.strings.unverified)}</a>'
         english = self.inputs.project.labels[SOURCE_LOCALE].labels[key].text
-        if self.locale == SOURCE_LOCALE or english == text:
-            return f'{html} <small class="ss-unverified">({mark})</small>'
-        beside = escape(self.strings.english_label).replace("{label}", f'<bdi lang="en">{inline_text(english)}</bdi>')
-        return f'{html} <small class="ss-unverified">({beside}, {mark})</small>'
-
+        before, _, after = self.strings.english_label.partition("{label}")
+        show_english = self.locale != SOURCE_LOCALE and english != text
+        return self.slots.hold(self.partials.render(
+            "label.html", text=text, confirmed=self.inputs.label_confirmed(self.locale, key),
+            english=english if show_english else None, english_before=before, english_after=after,
+            about_href=self.rel(page_url(self.locale, "about.md")), unverified=self.strings.unverified))
 
     def labels_notice(self, indent: str) -> str:
         if all(self.inputs.label_confirmed(self.locale, k) for k in self.used_labels):
@@ -162,7 +156,7 @@ class PageMarkers:
         flow = self.flow(flow_id)
         viewport = flow.viewports[0]
         callouts = self.labels.callouts
-        rows = [f'<ol class="ss-steps" data-flow="{flow.id}">']
+        steps = []
         for step in flow.steps:
             anchor = anchor_id(step.id, variant or None)
             if anchor in self.rendered_anchors:
@@ -173,19 +167,12 @@ class PageMarkers:
             alt = self.strings.alt.format(label=self.labels.labels[target.label].text,
                                           callout=callouts.get(step.callout, "") if step.callout else "")
             src = self.rel(image_dest(image_key(self.locale, viewport, step.id)))
-            figure = figure_html(self.inputs, self.strings, self.locale, viewport, step, alt, src,
-                                 lazy=self.images_shown > 0, notices=self.image_notices)
+            shown = figure(self.inputs, self.partials, self.strings, self.locale, viewport, step, alt, src,
+                           lazy=self.images_shown > 0, notices=self.image_notices)
             self.images_shown += 1
-            rows += [
-                f'<li class="ss-step" id="{anchor}">',
-                f'<div class="ss-step__text">{self.step_text(step.id)}</div>',
-                figure,
-                f'<p class="ss-report"><a href="{escape(self.report_url(anchor))}">'
-                f"{escape(self.strings.report)}</a></p>",
-                "</li>",
-            ]
-        rows.append("</ol>")
-        return "\n".join(rows)
+            steps.append({"anchor": anchor, "text": Markup(self.step_text(step.id)), "figure": shown,
+                          "report_url": self.report_url(anchor)})
+        return self.partials.render("steps.html", flow=flow.id, steps=steps, report=self.strings.report)
 
     def report_url(self, anchor: str) -> str:
         page = self.inputs.site_url + self.url + "#" + anchor
@@ -206,27 +193,14 @@ class PageMarkers:
         if arg != "table":
             self.fail("{{ links:table }} is the only links marker")
         s = self.strings
-        rows = [
-            '<table class="ss-links">',
-            f"<thead><tr><th scope=\"col\">{escape(s.column_step)}</th><th scope=\"col\">{escape(s.column_link)}"
-            f"</th><th scope=\"col\">{escape(s.column_go)}</th></tr></thead>",
-            "<tbody>",
-        ]
+        rows = []
         for a in self.anchors.values():
             flow = self.flow(a.flow)
             step = flow.steps[a.number - 1]
             name = self.labels.labels[step.highlight_target.label].text
-            here = self.inputs.site_url + page_url(self.locale, a.page) + "#" + a.anchor
-            go = self.inputs.site_url + f"go/{a.anchor}/"
             where = s.flows.app if a.variant == "app" else s.flow(a.flow)
-            rows.append(
-                f'<tr id="link-{a.anchor}"><td>{escape(where)} {a.number}: {escape(name)}</td>'
-                f"<td>{copyable(here, s.copy_button)}</td><td>{copyable(go, s.copy_button)}</td></tr>"
-            )
-        rows += ["</tbody>", "</table>"]
-        return "\n".join(rows)
-
-
-def copyable(url: str, copy: str) -> str:
-    return (f'<code>{escape(url)}</code> <button type="button" class="md-button ss-copy" '
-            f'data-clipboard-text="{escape(url)}" aria-label="{escape(copy)}: {escape(url)}">{escape(copy)}</button>')
+            rows.append({"anchor": a.anchor, "name": f"{where} {a.number}: {name}",
+                         "here": self.inputs.site_url + page_url(self.locale, a.page) + "#" + a.anchor,
+                         "go": self.inputs.site_url + f"go/{a.anchor}/"})
+        return self.partials.render("links-table.html", rows=rows, copy=s.copy_button, column_step=s.column_step,
+                                    column_link=s.column_link, column_go=s.column_go)
