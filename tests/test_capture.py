@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,13 +287,42 @@ def test_a_changed_page_is_reported_with_its_diff_and_a_new_date(captured, tmp_p
     assert consistent(checkout) == []
 
 
-def test_the_threshold_option_reaches_the_comparison(captured, tmp_path):
-    checkout = copy_of(captured, tmp_path / "threshold")
-    result = run_cli("capture", "--locale", "de", "--viewport", "desktop", "--step", "open-data-privacy",
-                     "--threshold", "0.35", checkout=checkout, env={"STEPSHOT_TODAY": TODAY})
-    assert result.code == 0, result.err
-    assert report(checkout)["threshold"] == 0.35
-    assert "(0.35)" in (checkout.reports / "capture.md").read_text() or report(checkout)["summary"]["unchanged"] == 1
+def test_the_threshold_option_decides_what_a_faint_change_is(captured, tmp_path):
+    """The committed picture made faintly different (every red value +3: a YIQ distance near 0.006): the
+    default threshold sees the same picture, --threshold 0.001 a changed one."""
+    key = "de/desktop/open-data-privacy.png"
+    results = {}
+    for threshold in (None, "0.001"):
+        checkout = copy_of(captured, tmp_path / f"threshold-{threshold}")
+        file = checkout.screenshots / key
+        with Image.open(file) as image:
+            red, green, blue = image.convert("RGB").split()
+            faint = Image.merge("RGB", (red.point(lambda v: min(v + 3, 255)), green, blue))
+        buffer = io.BytesIO()
+        faint.save(buffer, "PNG")
+        file.write_bytes(buffer.getvalue())
+        manifest = Manifest.load(checkout.manifest_file)
+        manifest.reconcile(TODAY)  # the faint picture is now the one on record
+        option = ["--threshold", threshold] if threshold else []
+        result = run_cli("capture", "--locale", "de", "--viewport", "desktop", "--step", "open-data-privacy",
+                         *option, checkout=checkout, env={"STEPSHOT_TODAY": TODAY})
+        assert result.code == 0, result.err
+        results[threshold] = next(i["status"] for i in report(checkout)["images"] if i["key"] == key)
+    assert results == {None: "unchanged", "0.001": "changed"}
+
+
+def test_callouts_sit_on_the_inline_end_side_mirrored_in_right_to_left(captured):
+    """Where a callout stands beside its control, it is on the right in left-to-right locales and on the
+    left in Arabic (the first side the annotator tries; the other only when the first has no room)."""
+    sides = {"ar": Counter(), "en": Counter()}
+    for key, entry in Manifest.load(captured.checkout.manifest_file).images.items():
+        locale = key.split("/")[0]
+        callout, target = entry["geometry"]["callout"], entry["geometry"]["target"]
+        if locale in sides and callout:
+            sides[locale]["left" if callout[0] + callout[2] <= target[0] else
+                          "right" if callout[0] >= target[0] + target[2] else "around"] += 1
+    assert sides["ar"]["left"] > 2 * sides["ar"]["right"], sides
+    assert sides["en"]["right"] > 2 * sides["en"]["left"], sides
 
 
 def test_a_run_killed_midway_leaves_a_consistent_manifest(captured, tmp_path):

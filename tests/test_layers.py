@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "stepshot"
-BOTTOM = {"settings", "checkout", "files", "errors", "locales", "model", "manifest", "verified", "imagefile",
+BOTTOM = {"settings", "checkout", "files", "errors", "locales", "schema", "reader", "manifest", "verified", "imagefile",
           "imagediff", "report_text", "personal", "lock", "loops", "interrupts"}
 # Where the environment may be read: the command line, the MkDocs hooks, and programs the bench starts.
 EDGES = {"cli.py", "settings.py", "site/hooks.py", "bench/floor.py"}

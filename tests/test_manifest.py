@@ -225,6 +225,21 @@ def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["file.bin"]
 
 
+def test_a_manifest_save_interrupted_before_its_rename_leaves_the_old_manifest(shots, monkeypatch):
+    manifest = Manifest.load(shots / "manifest.json")
+    put(manifest, "en/desktop/a.png", png())
+    before = (shots / "manifest.json").read_bytes()
+
+    def killed(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", killed)  # the new manifest is written, the rename never happens
+    with pytest.raises(KeyboardInterrupt):
+        manifest.update("en/desktop/a.png", entry("en/desktop/a.png", png(), changed="2026-02-03"))
+    monkeypatch.undo()
+    assert (shots / "manifest.json").read_bytes() == before
+
+
 def test_a_full_disk_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / "file.bin"
     write_atomic(path, b"old")

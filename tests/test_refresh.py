@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, run_cli
 from stepshot.capture import CaptureReport, ImageResult
 from stepshot.login import RECOMMENDED as AUTH_FILE
-from stepshot.model import load_project
+from stepshot.reader import load_project
 from stepshot.refresh import DEFAULT_BRANCH, changed_images, merge_json
 from stepshot.standin.variants import CHANGED_KEY as RENAMED_KEY, labels_shown
 
@@ -162,6 +162,13 @@ def restyled_ar(seed, tmp_path_factory) -> Path:
 # ---------- unchanged ----------
 
 def test_a_second_run_is_unchanged_and_commits_nothing(repo):
+    # A record the run rewrites without a new picture (the text size it measures): no change to publish.
+    manifest_file = repo / "screenshots" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    first = sorted(manifest["images"])[0]
+    manifest["images"][first]["text_px"] += 1
+    manifest_file.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    git(repo, "commit", "--quiet", "--all", "--message", "a text size measured elsewhere")
     head, before = git(repo, "rev-parse", "HEAD"), images(repo)
     result = refresh(repo)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -25,7 +25,7 @@ from conftest import ROOT, serve_directory
 from stepshot.browser import context_options
 from stepshot.locales import LOCALES
 from stepshot.manifest import Manifest
-from stepshot.model import load_flow
+from stepshot.reader import load_flow
 
 SITE_URL = "https://linkedin-ai-optout.example.org/"
 FLOW = load_flow(ROOT / "screenshots" / "flow.yml")
@@ -308,13 +308,17 @@ def test_missing_label_key_fails_the_build(tmp_path):
     assert "nl.yml" in log and "ai_toggle" in log
 
 
-def test_unknown_marker_fails_the_build(tmp_path):
+@pytest.mark.parametrize("page, added, expected", [
+    ("docs/en/faq.md", "{{ lable:ai_setting }}", "unknown marker"),
+    ("docs/fr/faq.md", "Voir {{ label:ai_seting }}.", "no label 'ai_seting' in screenshots/labels/fr.yml"),
+], ids=["unknown marker", "unknown label key"])
+def test_a_marker_the_build_cannot_fill_fails_it(tmp_path, page, added, expected):
     def typo(root):
-        page = root / "docs/en/faq.md"
-        page.write_text(page.read_text(encoding="utf-8") + "\n{{ lable:ai_setting }}\n", encoding="utf-8")
+        path = root / page
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{added}\n", encoding="utf-8")
 
     log = failing_build(tmp_path, typo)
-    assert "docs/en/faq.md" in log and "unknown marker" in log
+    assert page in log and expected in log
 
 
 # ---------- in the browser ----------

@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, ROOT, run_cli
 from stepshot.errors import BadInput
 from stepshot.locales import LOCALES
-from stepshot.model import load_project
+from stepshot.reader import load_project
 
 PROBLEM_LINE = re.compile(r"^[^:\s]+: [^:]+: \S.*$")
 PYDANTIC_WORDING = ("Input should", "Value error", "[type=", "union", "function-", "discriminator", "Field required")
@@ -306,3 +306,16 @@ def test_validate_command_exits_0_on_the_committed_files():
     assert result.err == ""
     assert result.out.startswith("ok: ")
     assert f"{len(LOCALES)} locales" in result.out
+
+
+def test_every_flow_ends_with_its_switch_off():
+    """The guide's one goal, read from the committed flow file: each flow turns its switch off, and its
+    last step is a switch step that expects it off."""
+    flow = load_project(REPO.flow_file, REPO.labels_dir, ["en"]).flow
+    for each in flow.flows:
+        switches = [step for step in each.steps if step.action.type in ("set_toggle", "show_toggle")]
+        assert switches, each.id
+        assert all(step.expect.switch == "off" for step in switches), each.id
+        assert all(step.action.to == "off" for step in switches if step.action.type == "set_toggle"), each.id
+        assert each.steps[-1] is switches[-1], each.id
+        assert all(step.action.state == "off" for step in switches if step.action.type == "show_toggle"), each.id

@@ -32,7 +32,8 @@ from .files import remove_temp_files, write_atomic
 from .interrupts import held_from_children, uninterrupted
 from .lock import checkout_lock
 from .manifest import Manifest, image_key
-from .model import Flow, Project
+from .reader import Project
+from .schema import Flow
 from .personal import load_persona
 from .run import Progress, RunRequest, Session, Unit, plan, run_walk
 from .shot import Shooter, Shot, failure_picture

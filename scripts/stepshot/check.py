@@ -18,7 +18,7 @@ from .checkout import Checkout
 from .errors import EXIT_DRIFT, EXIT_OK, TargetUnusable
 from .files import to_json, write_atomic
 from .locales import LOCALES, VIEWPORTS
-from .model import Project
+from .reader import Project
 from .personal import load_persona
 from .report_text import code, table_cell
 from .run import Progress, RunRequest, Session, plan, run_walk

@@ -62,7 +62,7 @@ class Checkout:
     # ---- what is in them ----
 
     def project(self, locales: list[str] | None = None):
-        from .model import load_project
+        from .reader import load_project
 
         return load_project(self.flow_file, self.labels_dir, locales)
 

@@ -77,7 +77,7 @@ def add_sessions_option(p):
 
 
 def load_project_from(args, checkout: Checkout):
-    from .model import load_project
+    from .reader import load_project
 
     return load_project(args.flow_file or checkout.flow_file, args.labels_dir or checkout.labels_dir,
                         getattr(args, "locale", None))
@@ -216,7 +216,7 @@ def _share(text: str) -> float:
 
 
 def _step_id(text: str) -> str:
-    from .model import MAX_ID_LENGTH
+    from .schema import MAX_ID_LENGTH
 
     if len(text) > MAX_ID_LENGTH:
         raise argparse.ArgumentTypeError(f"{text[:20]}…: longer than {MAX_ID_LENGTH} characters (no step is)")
@@ -299,7 +299,7 @@ def cmd_links(args, checkout: Checkout) -> int:
     A published link that disappears needs a redirect in the contract; a new one needs --update.
     Example: stepshot links --update
     """
-    from .model import load_flow
+    from .reader import load_flow
     from .site import deeplinks, pages
 
     docs = checkout.docs

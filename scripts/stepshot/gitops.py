@@ -61,11 +61,6 @@ def current_branch(repo: Path) -> str | None:
     return result.stdout.strip() or None
 
 
-def branch_commit(repo: Path, branch: str) -> str | None:
-    result = git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False)
-    return result.stdout.strip() or None
-
-
 def check_branch_name(repo: Path, branch: str) -> None:
     if git(repo, "check-ref-format", "--branch", branch, check=False).returncode != 0:
         raise BadInput(f"--branch: {branch!r}: not a valid branch name")

@@ -25,31 +25,30 @@ def _raise_interrupt(signum, frame) -> None:
 
 
 @contextmanager
-def stop_on_sigterm() -> Iterator[None]:
-    """Inside, SIGTERM (a CI job cancelled, `kill`) stops the command as Ctrl+C does."""
+def _handlers(handlers: dict) -> Iterator[None]:
+    """These signal handlers inside, the previous ones back after (main thread only)."""
     if not _main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def uninterrupted() -> Iterator[None]:
-    """Run the block to its end; a Ctrl+C or SIGTERM that came meanwhile is raised after it."""
-    if not _main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = {signum: signal.signal(signum, lambda s, f: caught.append(s)) for signum in SIGNALS}
+    previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def stop_on_sigterm():
+    """Inside, SIGTERM (a CI job cancelled, `kill`) stops the command as Ctrl+C does."""
+    return _handlers({signal.SIGTERM: _raise_interrupt})
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Run the block to its end; a Ctrl+C or SIGTERM that came meanwhile is raised after it."""
+    caught: list[int] = []
+    with _handlers({signum: lambda s, frame: caught.append(s) for signum in SIGNALS}):
+        yield
     if caught:
         raise KeyboardInterrupt
 

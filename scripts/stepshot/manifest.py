@@ -21,7 +21,7 @@ from . import imagefile
 from .errors import BadInput
 from .files import confined, problem, read_json, remove_temp_files, to_json, write_atomic
 from .locales import LOCALES, VIEWPORTS
-from .model import MAX_ID_LENGTH, STEP_ID
+from .schema import MAX_ID_LENGTH, STEP_ID
 
 SCHEMA = 2
 FIELDS = ("bytes", "changed", "flow", "geometry", "height", "locale", "number", "path", "sha256", "source",

@@ -20,7 +20,8 @@ from pydantic import Field, field_validator
 
 from .errors import BadInput
 from .locales import LOCALES, SOURCE_LOCALE
-from .model import Strict, load_model
+from .reader import load_model
+from .schema import Strict
 
 ACCOUNT_ENV = "STEPSHOT_ACCOUNT"
 EMAIL = r"^[^@\s]+@[^@\s]+$"

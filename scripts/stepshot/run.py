@@ -29,7 +29,8 @@ from .journal import FILE_NAME as JOURNAL_FILE, Journal
 from .language import restore_language, set_language
 from .locales import LOCALES, VIEWPORTS
 from .loops import run_coroutine
-from .model import Flow, Project
+from .reader import Project
+from .schema import Flow
 from .names import NameRules
 from .personal import Persona
 from .privacy import avatar_data_url, scrub_script

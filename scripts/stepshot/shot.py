@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from . import annotate, focus, photocheck, privacy
 from .locales import LOCALES, VIEWPORTS
-from .model import Project
+from .reader import Project
 from .personal import Persona
 from .walker import StepBroken, StepContext
 

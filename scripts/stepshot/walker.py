@@ -22,7 +22,8 @@ from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from .guard import Guard, path_of, unusable_path
-from .model import Flow, Project, SetToggle, ShowToggle, Step, Target
+from .reader import Project
+from .schema import Flow, SetToggle, ShowToggle, Step, Target
 from .names import NameRules
 from .suggest import Suggestion, names_in_snapshot, rank
 

@@ -28,7 +28,7 @@ from ..errors import StepshotError
 from ..imagediff import compare
 from ..locales import LOCALES, VIEWPORTS
 from ..loops import run_coroutine
-from ..model import Project
+from ..reader import Project
 from ..run import default_parallel
 from ..standin.server import running
 from . import shotscraper

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 from ..errors import BadInput
 from ..files import problem
 from ..manifest import image_key
-from ..model import Flow, Project, SetToggle, ShowToggle, Step, Target
+from ..reader import Project
+from ..schema import Flow, SetToggle, ShowToggle, Step, Target
 from ..run import plan
 
 REGEX_SPECIALS = set("*+?[](){}|\\")

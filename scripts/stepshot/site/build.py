@@ -25,7 +25,7 @@ from .markers import PageMarkers
 from .partials import Partials, Slots
 from .ogcard import OG_CARD, write_og_card
 from .pages import plan_all
-from .strings import strings_for
+from .strings import check_flow_names, strings_for
 from .translations import page_freshness
 
 log = logging.getLogger("mkdocs.plugins.stepshot")
@@ -62,6 +62,7 @@ class SiteBuild:
         self.locales = list(self.i18n.build_languages)
         self.site_name = config.site_name  # the source locale's: /go/ pages are language-neutral
         # Deep links are known from the Markdown alone: a dropped one fails the build before any page.
+        check_flow_names(self.docs_dir, [flow.id for flow in self.inputs.project.flow.flows])
         self.plans = plan_all(self.docs_dir, self.inputs.project.flow)
         self.contract, dropped, self.unlisted = deeplinks.contract_status(self.docs_dir, self.plans)
         if dropped:
@@ -133,7 +134,7 @@ class SiteBuild:
         if locale != SOURCE_LOCALE:
             fresh = page_freshness(self.docs_dir, locale, page_path)
             if fresh.outdated:
-                s = strings_for(locale)
+                s = strings_for(locale, self.docs_dir)
                 page.meta["ss_outdated"] = {
                     "text": s.outdated, "link": s.outdated_link,
                     "href": get_relative_url(page.file.alternates[SOURCE_LOCALE].url, page.url),

@@ -12,7 +12,7 @@ from ..errors import BadInput
 from ..files import problem
 from ..locales import SOURCE_LOCALE
 from ..manifest import Manifest
-from ..model import Project
+from ..reader import Project
 
 REPORT_REPO = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
 

@@ -31,7 +31,7 @@ from ..files import problem
 from .figures import figure, image_dest
 from .pages import VARIANTS, anchor_id, page_url
 from .partials import Partials, Slots
-from .strings import strings_for
+from .strings import APP_TAB, strings_for
 
 LABEL = re.compile(r"\{\{\s*label:(?P<key>[^{}\s]*)\s*\}\}")
 FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
@@ -55,7 +55,7 @@ class PageMarkers:
         self.src_path = src_path
         self.meta = meta
         self.anchors = anchors  # the locale's planned anchors (pages.plan_anchors)
-        self.strings = strings_for(locale)
+        self.strings = strings_for(locale, inputs.docs_dir)
         self.labels = inputs.project.labels[locale]
         self.used_labels: set[str] = set()
         self.rendered_anchors: list[str] = []
@@ -198,7 +198,7 @@ class PageMarkers:
             flow = self.flow(a.flow)
             step = flow.steps[a.number - 1]
             name = self.labels.labels[step.highlight_target.label].text
-            where = s.flows.app if a.variant == "app" else s.flow(a.flow)
+            where = s.flows[APP_TAB if a.variant == "app" else a.flow]
             rows.append({"anchor": a.anchor, "name": f"{where} {a.number}: {name}",
                          "here": self.inputs.site_url + page_url(self.locale, a.page) + "#" + a.anchor,
                          "go": self.inputs.site_url + f"go/{a.anchor}/"})

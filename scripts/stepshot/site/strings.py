@@ -1,26 +1,21 @@
-"""The site's own short texts per locale (strings.yml), read through a strict model."""
+"""The site's own short texts per locale (docs/site-strings.yml), read through a strict model."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import RootModel
+from pydantic import Field, RootModel, field_validator
 
-from ..locales import LOCALES
-from ..files import problem
-from ..model import Strict, load_model
 from ..errors import BadInput
+from ..files import problem
+from ..locales import LOCALES
+from ..reader import load_model
+from ..schema import STEP_ID, Strict
 
-STRINGS_FILE = Path(__file__).with_name("strings.yml")
-
-
-class Flows(Strict):
-    desktop: str
-    app: str
-    mobile: str
-    ads: str
-    research: str
+STRINGS_NAME = "site-strings.yml"  # in docs/, beside the pages (mkdocs.yml excludes it from the site)
+APP_TAB = "app"                     # the name of the app tab, beside the flows' names
 
 
 class Strings(Strict):
@@ -40,13 +35,14 @@ class Strings(Strict):
     column_step: str
     column_link: str
     column_go: str
-    flows: Flows
+    flows: dict[Annotated[str, Field(pattern=STEP_ID)], Annotated[str, Field(min_length=1)]]  # flow id -> name
 
-    def flow(self, flow_id: str) -> str:
-        name = getattr(self.flows, flow_id, None)
-        if name is None:
-            raise BadInput(problem(STRINGS_FILE, f"flows.{flow_id}", "missing: no name for this flow"))
-        return name
+    @field_validator("flows")
+    @classmethod
+    def _app_tab_named(cls, flows):
+        if APP_TAB not in flows:
+            raise ValueError(f"needs {APP_TAB!r}: the name of the app tab")
+        return flows
 
 
 class StringsFile(RootModel[dict[str, Strings]]):
@@ -65,5 +61,14 @@ def _load(path: Path) -> dict[str, Strings]:
     return strings
 
 
-def strings_for(locale: str, path: Path = STRINGS_FILE) -> Strings:
-    return _load(path)[locale]
+def strings_for(locale: str, docs_dir: Path) -> Strings:
+    return _load(Path(docs_dir) / STRINGS_NAME)[locale]
+
+
+def check_flow_names(docs_dir: Path, flow_ids: list[str]) -> None:
+    """Every flow of the flow file has a name in every locale (the support table's rows say it)."""
+    path = Path(docs_dir) / STRINGS_NAME
+    problems = [problem(path, f"{code}.flows.{flow_id}", "missing: the name of this flow in the flow file")
+                for code, strings in _load(path).items() for flow_id in flow_ids if flow_id not in strings.flows]
+    if problems:
+        raise BadInput(problems)

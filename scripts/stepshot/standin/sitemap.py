@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..files import problem
-from ..model import Click, FlowFile, Target
+from ..schema import Click, FlowFile, Target
 
 FEED = "/feed/"
 

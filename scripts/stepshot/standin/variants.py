@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import BadInput
-from ..model import Project
+from ..reader import Project
 from .sitemap import SiteMap
 
 MARKUPS = ("linkedin", "neutral")
