@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from html import unescape
-import shutil
 import subprocess
+from html import unescape
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,11 +20,13 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from conftest import ROOT, serve_directory
+from conftest import ROOT, Ran, make_checkout, run_cli, serve_directory
 from stepshot.browser import context_options
+from stepshot.checkout import Checkout
 from stepshot.locales import LOCALES
 from stepshot.manifest import Manifest
 from stepshot.reader import load_flow
+from stepshot.settings import Settings
 
 SITE_URL = "https://linkedin-ai-optout.example.org/"
 FLOW = load_flow(ROOT / "screenshots" / "flow.yml")
@@ -56,13 +57,8 @@ def locale_prefix(code: str) -> str:
 
 
 def copy_repo(dest: Path) -> Path:
-    for name in ("docs", "overrides", "screenshots"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("manifest.json", "verified.json",
-                                                                                 "*.png"))
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(ROOT / "scripts" / "stepshot" / "site", dest / "scripts" / "stepshot" / "site",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
+    """A checkout with the docs, the flow and labels, and no screenshots (the conftest sandbox, copied)."""
+    return make_checkout(dest, site=True, link=False).root
 
 
 def mkdocs_build(root: Path, out: Path, **env) -> subprocess.CompletedProcess:
@@ -72,9 +68,8 @@ def mkdocs_build(root: Path, out: Path, **env) -> subprocess.CompletedProcess:
                           cwd=root, capture_output=True, text=True, env=environment)
 
 
-def stepshot(root: Path, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "stepshot.cli", *args], cwd=root, capture_output=True,
-                          text=True, env={**os.environ, "STEPSHOT_ROOT": str(root)})
+def stepshot(root: Path, *args) -> Ran:
+    return run_cli(*args, checkout=Checkout(root, Settings()), cwd=root)
 
 
 # ---------- fixtures ----------
@@ -84,7 +79,7 @@ def repo_copy(tmp_path_factory) -> Path:
     root = copy_repo(tmp_path_factory.mktemp("repo"))
     steps = [arg for step in CAPTURED for arg in ("--step", step)]
     run = stepshot(root, "capture", "--locale", "fr", "--viewport", "desktop", *steps)
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.code == 0, run.out + run.err
     manifest = Manifest.load(root / "screenshots" / "manifest.json")
     manifest.mark_stale(f"fr/desktop/{STALE}.png")
     page = root / "docs" / "fr" / OUTDATED_PAGE
@@ -213,7 +208,7 @@ def test_links_json_and_go_pages(site):
 
 def test_committed_links_contract_holds():
     run = stepshot(ROOT, "links")
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.code == 0, run.out + run.err
     contract = json.loads((ROOT / "docs/links-contract.json").read_text(encoding="utf-8"))
     assert "/fr/#open-ai-setting" in contract["links"] and "/go/open-ai-setting/" in contract["links"]
 
@@ -272,10 +267,10 @@ def test_outdated_translation_has_a_banner_and_is_listed(site, repo_copy):
     assert 'class="ss-outdated"' in html(site, "fr/faq/")
     assert 'class="ss-outdated"' not in html(site, "fr/data/")
     run = stepshot(repo_copy, "translations")
-    assert run.returncode == 1
-    assert f"docs/fr/{OUTDATED_PAGE}: translation_of: 000000000000 is outdated" in run.stdout
+    assert run.code == 1
+    assert f"docs/fr/{OUTDATED_PAGE}: translation_of: 000000000000 is outdated" in run.out
     done = [arg for code in ("fr", "es", "de", "pt-BR") for arg in ("--locale", code)]
-    assert stepshot(ROOT, "translations", *done).returncode == 0
+    assert stepshot(ROOT, "translations", *done).code == 0
 
 
 # ---------- builds that must fail ----------
