@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "stepshot"
 BOTTOM = {"settings", "checkout", "files", "errors", "locales", "schema", "reader", "manifest", "verified", "imagefile",
           "imagediff", "report_text", "personal", "lock", "loops", "interrupts"}
 # Where the environment may be read: the command line, the MkDocs hooks, and programs the bench starts.
-EDGES = {"cli.py", "settings.py", "site/hooks.py", "bench/floor.py"}
+EDGES = {"cli.py", "settings.py", "site/hooks.py", "bench/floor.py"}  # settings.py: child_environment()
 
 
 def read_modules() -> dict[str, ast.Module]:
@@ -68,17 +68,13 @@ def test_a_browser_side_import_in_the_site_is_seen():
 
 
 def reads_environment(tree: ast.Module) -> list[int]:
-    """Lines that read os.environ[...], os.environ.get/setdefault/pop(...) or os.getenv(...)."""
+    """Lines that touch os.environ in any way (a read, a copy for a child process) or call os.getenv."""
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "getenv":
+        if isinstance(node, ast.Attribute) and (node.attr == "getenv" or (
+                node.attr == "environ" and isinstance(node.value, ast.Name) and node.value.id == "os")):
             lines.append(node.lineno)
-        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "environ":
-            lines.append(node.lineno)
-        elif isinstance(node, ast.Attribute) and node.attr in ("get", "setdefault", "pop") and \
-                isinstance(node.value, ast.Attribute) and node.value.attr == "environ":
-            lines.append(node.lineno)
-    return lines
+    return sorted(set(lines))
 
 
 def test_only_the_edges_read_the_environment():
@@ -91,7 +87,8 @@ def test_only_the_edges_read_the_environment():
     ("import os\nx = os.environ['A']", [2]),
     ("import os\nx = os.environ.get('A')", [2]),
     ("import os\nx = os.getenv('A')", [2]),
-    ("import os\nenv = {**os.environ}", []),
+    ("import os\nenv = {**os.environ}", [2]),
+    ("import os\nsettings = os.path.join('a')", []),
 ])
 def test_the_environment_check_sees_each_way_of_reading(source, expected):
     assert reads_environment(ast.parse(source)) == expected

@@ -102,7 +102,7 @@ async def launch(playwright, settings: Settings, headless: bool = True):
         raise BrowserMissing(f"Chromium ({options['executable_path'] or 'Playwright'}) did not start: {first}") from None
 
 
-def describe(playwright, settings: Settings) -> str:
+def which_chromium(playwright, settings: Settings) -> str:
     """One line naming the browser stepshot will use."""
     path = resolve_chromium(playwright, settings)
     if path is None:

@@ -92,10 +92,10 @@ def cmd_browser(args, checkout: Checkout) -> int:
     """
     from playwright.sync_api import sync_playwright
 
-    from .browser import describe
+    from .browser import which_chromium
 
     with sync_playwright() as pw:
-        print(describe(pw, checkout.settings))
+        print(which_chromium(pw, checkout.settings))
     return 0
 
 

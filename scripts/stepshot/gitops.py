@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BadInput, StepshotError
+from .settings import child_environment
 
 # Used only when the checkout has no identity of its own (a fresh CI runner): git refuses to commit
 # without one. The workflow sets its own identity before merging.
@@ -29,7 +30,7 @@ def git(repo: Path, *args: str, env: dict | None = None, check: bool = True,
         stdin: str | None = None) -> subprocess.CompletedProcess:
     try:
         result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, input=stdin,
-                                env={**os.environ, **(env or {})})
+                                env=child_environment(**(env or {})))
     except FileNotFoundError:
         raise GitFailed("git: command not found (refresh needs git)") from None
     if check and result.returncode != 0:

@@ -14,6 +14,7 @@ in the library. Every other module is handed a `Settings` (inside a `Checkout`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,3 +67,9 @@ class Settings:
     def date(self) -> str:
         """Today as the runs record it: STEPSHOT_TODAY, else the UTC date."""
         return self.today or dt.datetime.now(dt.timezone.utc).date().isoformat()
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment of a program stepshot starts (git, mkdocs, Lighthouse, a benchmark run): this
+    process's own, which those programs need whole (PATH, HOME, proxies), with `extra` set."""
+    return {**os.environ, **extra}

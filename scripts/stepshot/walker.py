@@ -116,7 +116,7 @@ class Policy:
     on_switch_off: Callable[[str], None] = lambda path: None
 
 
-def describe(role: str, text: str) -> str:
+def control_name(role: str, text: str) -> str:
     return f'{role} "{text}"'
 
 
@@ -179,7 +179,7 @@ class Walk:
 
     async def missing(self, role: str, key: str, suffix: str = "") -> StepBroken:
         text = self.text(key)
-        return StepBroken(f"{describe(role, text)} not found{suffix}", key, text,
+        return StepBroken(f"{control_name(role, text)} not found{suffix}", key, text,
                           rank(text, await self.names(role), role, self.rules))
 
     async def scope_of(self, target: Target) -> tuple[Page | Locator, str]:
@@ -188,7 +188,7 @@ class Walk:
         if target.within is None:
             return self.page, ""
         within = target.within
-        suffix = f" in {describe(within.role, self.text(within.label))}"
+        suffix = f" in {control_name(within.role, self.text(within.label))}"
         pattern = self.rules.pattern(self.text(within.label))
         named = self.page.get_by_role(within.role, name=pattern)
         if within.role == "region":
@@ -216,7 +216,7 @@ class Walk:
             exact = scope.get_by_role(target.role, name=text, exact=True).filter(visible=True)
             exact_count = await exact.count()
             if exact_count != 1:
-                raise StepBroken(f"{describe(target.role, text)}{suffix} matches {max(exact_count, count)} "
+                raise StepBroken(f"{control_name(target.role, text)}{suffix} matches {max(exact_count, count)} "
                                  "visible elements, expected one", target.label, text)
             found = exact
         self.seen[target.label] = text
@@ -234,7 +234,7 @@ class Walk:
         try:
             await self.guard.run(locator.click(timeout=FIND_TIMEOUT_MS))
         except PlaywrightTimeout:
-            raise StepBroken(f"could not click {describe(target.role, self.text(target.label))}: "
+            raise StepBroken(f"could not click {control_name(target.role, self.text(target.label))}: "
                              "it stayed covered or disabled") from None
 
     # ---- switches ----
@@ -247,14 +247,14 @@ class Walk:
         try:
             await self.guard.run(element.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
             if not await element.is_enabled():
-                raise StepBroken(f"{describe(target.role, self.text(target.label))} is disabled")
+                raise StepBroken(f"{control_name(target.role, self.text(target.label))} is disabled")
             on = await element.is_checked()
         except PlaywrightError as exc:
-            raise StepBroken(f"{describe(target.role, self.text(target.label))}: cannot read its state "
+            raise StepBroken(f"{control_name(target.role, self.text(target.label))}: cannot read its state "
                              f"({exc.message.splitlines()[0]})") from None
         word = await self.state_text(element)
         if word is not None and word != self.state_word(on):
-            raise StepBroken(f"{describe(target.role, self.text(target.label))} is {'on' if on else 'off'} but "
+            raise StepBroken(f"{control_name(target.role, self.text(target.label))} is {'on' if on else 'off'} but "
                              f"shows {word!r}")
         self.state_seen = "on" if on else "off"
         return on
@@ -268,7 +268,7 @@ class Walk:
             await self.guard.run(self.page.wait_for_function(_SAVED_JS, arg=[await element.element_handle(), on, words],
                                                              timeout=SAVE_TIMEOUT_MS))
         except PlaywrightTimeout:
-            raise StepBroken(f"{describe(target.role, self.text(target.label))} did not show "
+            raise StepBroken(f"{control_name(target.role, self.text(target.label))} did not show "
                              f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it") from None
 
     async def flip(self, element: Locator, target: Target, on: bool) -> None:
@@ -302,7 +302,7 @@ class Walk:
         element, kept = await self.reloaded_state(action.target)
         if kept != goal:
             raise StepBroken(f"LinkedIn did not keep the setting {action.to}: after a reload "
-                             f"{describe(action.target.role, self.text(action.target.label))} is "
+                             f"{control_name(action.target.role, self.text(action.target.label))} is "
                              f"{'on' if kept else 'off'}", action.target.label, self.text(action.target.label))
         if not goal:
             self.policy.on_switch_off(path)
@@ -330,7 +330,7 @@ class Walk:
         elif isinstance(action, ShowToggle):
             on = await self.read_switch(element, action.target)
             if self.policy.changes_settings and on != (action.state == "on"):
-                raise StepBroken(f"{describe(action.target.role, self.text(action.target.label))} is "
+                raise StepBroken(f"{control_name(action.target.role, self.text(action.target.label))} is "
                                  f"{'on' if on else 'off'}, expected {action.state}",
                                  action.target.label, self.text(action.target.label))
             await self.shoot(step, element, on_step)
@@ -371,7 +371,7 @@ class Walk:
         if expected.switch and self.policy.changes_settings:
             element = await self.locate(step.action.target)
             if await self.read_switch(element, step.action.target) != (expected.switch == "on"):
-                raise StepBroken(f"{describe(step.action.target.role, self.text(step.action.target.label))} is "
+                raise StepBroken(f"{control_name(step.action.target.role, self.text(step.action.target.label))} is "
                                  f"not {expected.switch} after the step")
 
 

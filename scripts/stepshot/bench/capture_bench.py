@@ -30,6 +30,7 @@ from ..locales import LOCALES, VIEWPORTS
 from ..loops import run_coroutine
 from ..reader import Project
 from ..run import default_parallel
+from ..settings import child_environment
 from ..standin.server import running
 from . import shotscraper
 from .pngtrade import PngTrade, measure_trade
@@ -178,7 +179,7 @@ class Contenders:
         return ["capture", *self.selection]
 
     def _ours(self, root: Path, run: int, name: str) -> Measured:
-        env = {**os.environ, "STEPSHOT_ROOT": str(root)}
+        env = child_environment(STEPSHOT_ROOT=str(root))
         measured = measure([str(Path(sys.executable).with_name("stepshot")), *self.command()],
                            self.work / f"{slug(name)}-{run}.log", env, name)
         _check_outputs(root / "screenshots", self.states, name)

@@ -29,7 +29,7 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def describe(chromium_version: str) -> dict[str, str]:
+def facts(chromium_version: str) -> dict[str, str]:
     memory_kb = _first("/proc/meminfo", "MemTotal")
     memory = f"{int(memory_kb.split()[0]) / 1024 / 1024:.1f} GiB" if memory_kb else "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
@@ -51,13 +51,13 @@ def chromium_version(settings: Settings) -> str:
     """The version of the Chromium stepshot launches, as that browser reports it."""
     from playwright.async_api import async_playwright
 
-    from ..browser import describe as which, launch
+    from ..browser import launch, which_chromium
 
     async def ask() -> str:
         async with async_playwright() as pw:
             browser = await launch(pw, settings)
             try:
-                return f"{browser.version} ({which(pw, settings)})"
+                return f"{browser.version} ({which_chromium(pw, settings)})"
             finally:
                 await browser.close()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Callable
 from ..checkout import Checkout
 from ..files import write_atomic
 from ..locales import LOCALES, VIEWPORTS
+from ..settings import child_environment
 from . import machine
 from .capture_bench import BenchFailed, contenders_for, fresh_checkout, run_capture_bench
 from .profile import hotspots
@@ -59,7 +59,7 @@ def profile_ours(checkout: Checkout, contenders, locale: str, work: Path) -> tup
     command = ["capture", "--locale", locale, *[a for v in contenders.viewports for a in ("--viewport", v)]]
     with (work / "profiled.log").open("w", encoding="utf-8") as log:
         result = subprocess.run([sys.executable, "-m", "stepshot.bench.profile", "--out", str(stats), "--", *command],
-                                env={**os.environ, "STEPSHOT_ROOT": str(root)}, stdout=log,
+                                env=child_environment(STEPSHOT_ROOT=str(root)), stdout=log,
                                 stderr=subprocess.STDOUT)
     if result.returncode != 0:
         raise BenchFailed(f"profiled capture: exit {result.returncode}; see {work / 'profiled.log'}")
@@ -73,7 +73,7 @@ def run_bench(checkout: Checkout, options: BenchOptions, say: Callable[[str], No
     work.mkdir(parents=True, exist_ok=True)
     project = checkout.project(locales)
     result = BenchResult(options.command(), datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                         commit(checkout.root), machine.describe(machine.chromium_version(checkout.settings)))
+                         commit(checkout.root), machine.facts(machine.chromium_version(checkout.settings)))
     if options.capture:
         contenders = contenders_for(checkout, project, locales, viewports, work / "capture")
         result.capture_command = "stepshot " + " ".join(contenders.command())

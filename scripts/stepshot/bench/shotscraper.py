@@ -14,7 +14,6 @@ shell, in a folder named by PLAYWRIGHT_BROWSERS_PATH (Playwright's documented se
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import sys
@@ -25,7 +24,7 @@ import yaml
 from ..browser import CONTAINER_FLAGS, MOBILE_USER_AGENT, resolve_chromium
 from ..gates import ToolMissing
 from ..locales import LOCALES, VIEWPORTS
-from ..settings import Settings
+from ..settings import Settings, child_environment
 from .floor import LANGUAGE_API
 from .states import READY_JS, PageState
 
@@ -171,4 +170,4 @@ def command(config: Path, viewport: str, auth_file: Path) -> list[str]:
 
 
 def environment(extra: dict[str, str]) -> dict[str, str]:
-    return {**os.environ, **extra}
+    return child_environment(**extra)

@@ -8,7 +8,6 @@ own switch). The full build's log also times each locale's pass (the plugin logs
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import statistics
@@ -23,6 +22,7 @@ import yaml
 
 from ..errors import StepshotError
 from ..locales import LOCALES, SOURCE_LOCALE
+from ..settings import child_environment
 
 TARGET = 1.1  # all locales <= TARGET x (locales x English-only)
 PASS_LINE = re.compile(r"Building '([A-Za-z-]+)' documentation")
@@ -76,7 +76,7 @@ class Build:
 
 def timed_build(site: Path, config: Path, out: Path) -> Build:
     """One `mkdocs build --strict`, timed from start to exit; per-locale passes from its log."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = child_environment(NO_MKDOCS_2_WARNING="1")
     started = time.monotonic()
     marks: list[tuple[str, float]] = []
     lines: list[str] = []

@@ -8,7 +8,6 @@ release that runs on Node 20), installed there with `npm ci`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 from ..browser import CONTAINER_FLAGS, needs_no_sandbox
 from ..checkout import PACKAGE_ROOT, Checkout
 from ..errors import BadInput
-from ..settings import Settings
+from ..settings import Settings, child_environment
 from ..site.pages import page_url
 from . import ToolMissing
 
@@ -103,7 +102,7 @@ def run(cli: Path, url: str, out: Path, chrome: tuple[Path, str], categories: li
             f"--only-categories={','.join(categories or BUDGET)}", "--quiet"]
     if cpu_slowdown != DEFAULT_CPU_SLOWDOWN:
         args.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown}")
-    result = subprocess.run(args, env={**os.environ, "CHROME_PATH": str(chromium)}, capture_output=True, text=True,
+    result = subprocess.run(args, env=child_environment(CHROME_PATH=str(chromium)), capture_output=True, text=True,
                             timeout=RUN_TIMEOUT_SECONDS)
     if result.returncode != 0 or not out.is_file():
         last = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit {result.returncode}"]
@@ -200,7 +199,7 @@ def summary(page: PageScores) -> str:
 def build_site(checkout: Checkout, out: Path) -> Path:
     """`mkdocs build --strict` of the checkout into `out` (the checkout's site/ is left alone)."""
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
-                            cwd=checkout.root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            cwd=checkout.root, env=child_environment(NO_MKDOCS_2_WARNING="1"),
                             capture_output=True, text=True)
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
