@@ -29,7 +29,7 @@ from ..locales import SOURCE_LOCALE
 from ..manifest import image_key
 from ..files import problem
 from .figures import figure, image_dest
-from .pages import VARIANTS, anchor_id, page_url
+from .pages import STEP_VARIANTS, anchor_id, page_url
 from .partials import Partials, Slots
 from .strings import APP_TAB, strings_for
 
@@ -151,8 +151,8 @@ class PageMarkers:
         if not arg:
             self.fail("{{ steps:FLOW }} needs a flow id")
         flow_id, _, variant = arg.partition(":")
-        if variant and variant not in VARIANTS:
-            self.fail(f"{{{{ steps:{arg} }}}}: unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
+        if variant and variant not in STEP_VARIANTS:
+            self.fail(f"{{{{ steps:{arg} }}}}: unknown variant {variant!r} (known: {', '.join(STEP_VARIANTS)})")
         flow = self.flow(flow_id)
         viewport = flow.viewports[0]
         callouts = self.labels.callouts

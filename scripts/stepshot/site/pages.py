@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from ..locales import LOCALES, SOURCE_LOCALE
 
 STEPS_MARKER = re.compile(r"^[ \t]*\{\{\s*steps:(?P<flow>[a-z0-9-]+)(?::(?P<variant>[a-z]+))?\s*\}\}[ \t]*$", re.M)
-VARIANTS = {"app": "app-"}  # variant -> anchor prefix
+STEP_VARIANTS = {"app": "app-"}  # {{ steps:FLOW:variant }} -> the prefix of its anchors
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def page_url(locale: str, page: str) -> str:
 
 
 def anchor_id(step_id: str, variant: str | None) -> str:
-    return VARIANTS[variant] + step_id if variant else step_id
+    return STEP_VARIANTS[variant] + step_id if variant else step_id
 
 
 def plan_anchors(docs_dir: Path, locale: str, flow_file) -> dict[str, Anchor]:
@@ -47,7 +47,7 @@ def plan_anchors(docs_dir: Path, locale: str, flow_file) -> dict[str, Anchor]:
         page = path.relative_to(folder).as_posix()
         for match in STEPS_MARKER.finditer(path.read_text(encoding="utf-8")):
             flow = next((f for f in flow_file.flows if f.id == match["flow"]), None)
-            if flow is None or (match["variant"] and match["variant"] not in VARIANTS):
+            if flow is None or (match["variant"] and match["variant"] not in STEP_VARIANTS):
                 continue  # the marker expansion reports it with the page and line
             for number, step in enumerate(flow.steps, start=1):
                 a = Anchor(anchor_id(step.id, match["variant"]), flow.id, step.id, number, match["variant"], page)
