@@ -152,13 +152,13 @@ class SiteBuild:
         title = config.site_name if page.is_homepage else (page.meta.get("title") or page.title)
         description = page.meta.get("description") or config.site_description or ""
         image, size = self.og_image[self.locale]
-        page.meta["ss_head"] = head.social_meta(self.inputs.site_url, config.site_name, str(title),
+        page.meta["ss_head"] = head.social_meta(self.partials, self.inputs.site_url, config.site_name, str(title),
                                                 description, page, self.locale, image, size)
 
     # ---- on_post_page ----
 
     def post_page(self, output: str, page) -> str:
-        output = head.alternates(output, self.inputs.site_url, page)
+        output = head.alternates(output, self.inputs.site_url, page, self.partials)
         output = head.html_lang(output, self.locale)
         output = head.name_search_dialog(output)
         return head.scope_search(output, self.locale, page.url)
@@ -180,8 +180,8 @@ class SiteBuild:
         if self.unlisted:
             log.info(f"stepshot: {len(self.unlisted)} deep links are not in links-contract.json yet "
                      f"(run `stepshot links --update`), e.g. {self.unlisted[0]}")
-        deeplinks.write_go_pages(site_dir, site_url, self.site_name, self.plans)
-        deeplinks.write_redirects(site_dir, self.contract["redirects"])
+        deeplinks.write_go_pages(site_dir, site_url, self.site_name, self.plans, self.partials)
+        deeplinks.write_redirects(site_dir, self.contract["redirects"], self.partials)
         write_atomic(site_dir / "links.json", to_json(deeplinks.links_json(site_url, self.plans)))
         siteindex.write_sitemaps(site_dir, site_url, self.docs_dir, self.locales)
         siteindex.split_search_index(site_dir, self.locales, self.search_config)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from html import escape
 from pathlib import Path
+
+from markupsafe import Markup
 
 from ..errors import BadInput
 from ..files import problem, read_json, to_json, write_atomic
@@ -148,53 +149,10 @@ def links_json(site_url: str, plans: dict[str, dict[str, Anchor]]) -> dict:
     return {"schema": SCHEMA, "site_url": site_url, "steps": steps}
 
 
-GO_SCRIPT = """(function () {
-  var targets = %s;
-  var codes = Object.keys(targets);
-  function pick(prefs) {
-    for (var i = 0; i < prefs.length; i++) {
-      var want = String(prefs[i]).toLowerCase(), base = want.split("-")[0];
-      for (var j = 0; j < codes.length; j++) if (codes[j].toLowerCase() === want) return codes[j];
-      for (var k = 0; k < codes.length; k++) if (codes[k].toLowerCase().split("-")[0] === base) return codes[k];
-    }
-    return "%s";
-  }
-  var prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
-  location.replace(targets[pick(prefs)]);
-})();"""
-
-
-def go_page(anchor: str, targets: dict[str, str], canonical: str, title: str) -> str:
-    """A language-neutral page that sends the reader to the step in their browser's language."""
-    items = "\n".join(
-        f'<li><a href="{escape(href)}" hreflang="{code}" lang="{code}">{escape(LOCALES[code].name)}</a></li>'
-        for code, href in targets.items())
-    script = GO_SCRIPT % (script_json(targets), SOURCE_LOCALE)
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{escape(title)}</title>
-<link rel="canonical" href="{escape(canonical)}">
-<script>{script}</script>
-</head>
-<body>
-<main>
-<h1>{escape(title)}</h1>
-<p>Step <code>{escape(anchor)}</code>. Choose your language:</p>
-<ul>
-{items}
-</ul>
-<noscript><p>JavaScript is off, so pick your language above.</p></noscript>
-</main>
-</body>
-</html>
-"""
-
-
-def write_go_pages(site_dir: Path, site_url: str, site_name: str, plans: dict[str, dict[str, Anchor]]) -> int:
+def write_go_pages(site_dir: Path, site_url: str, site_name: str, plans: dict[str, dict[str, Anchor]],
+                   partials) -> int:
+    """/go/<anchor>/ for every anchor: a language-neutral page sending the reader to the step in their
+    browser's language (a plain list of languages without JavaScript)."""
     anchors = {}
     for locale in LOCALES:
         for a in plans.get(locale, {}).values():
@@ -202,30 +160,12 @@ def write_go_pages(site_dir: Path, site_url: str, site_name: str, plans: dict[st
     for anchor, by_locale in anchors.items():
         targets = {code: f"../../{page_url(code, a.page)}#{anchor}" for code, a in by_locale.items()}
         source = by_locale.get(SOURCE_LOCALE) or next(iter(by_locale.values()))
-        canonical = f"{site_url}{page_url(SOURCE_LOCALE, source.page)}#{anchor}"
-        write_atomic(site_dir / "go" / anchor / "index.html",
-                     go_page(anchor, targets, canonical, site_name).encode("utf-8"))
+        html = partials.render(
+            "go.html", title=site_name, anchor=anchor, canonical=f"{site_url}{page_url(SOURCE_LOCALE, source.page)}#{anchor}",
+            targets_json=Markup(script_json(targets)), default_json=Markup(script_json(SOURCE_LOCALE)),
+            languages=[{"code": code, "href": href, "name": LOCALES[code].name} for code, href in targets.items()])
+        write_atomic(site_dir / "go" / anchor / "index.html", (html + "\n").encode("utf-8"))
     return len(anchors)
-
-
-REDIRECT_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="robots" content="noindex">
-<title>Moved</title>
-<script>(function () {{
-  var byHash = {by_hash};
-  var to = byHash[location.hash.slice(1)] || {default};
-  location.replace(to);
-}})();</script>
-<meta http-equiv="refresh" content="1; url={default_attr}">
-</head>
-<body><main><h1>Moved</h1><p><a href="{default_attr}">This page has moved.</a></p></main></body>
-</html>
-"""
-
-ANCHOR_REDIRECTS = '<script type="application/json" id="ss-anchor-redirects">{}</script>'
 
 
 def relative(from_dir: str, link: str) -> str:
@@ -234,7 +174,7 @@ def relative(from_dir: str, link: str) -> str:
     return "../" * depth + link.lstrip("/") if depth else "./" + link.lstrip("/")
 
 
-def write_redirects(site_dir: Path, redirects: dict[str, str]) -> int:
+def write_redirects(site_dir: Path, redirects: dict[str, str], partials) -> int:
     """Old page paths get a redirect page; old anchors on a live page are mapped by the page's script."""
     grouped: dict[str, dict[str, str]] = {}
     for old, new in redirects.items():
@@ -243,14 +183,15 @@ def write_redirects(site_dir: Path, redirects: dict[str, str]) -> int:
     for path, by_anchor in grouped.items():
         page_dir = path.strip("/")
         mapped = {a: relative(page_dir, new) for a, new in by_anchor.items()}
+        by_hash = Markup(script_json({a: t for a, t in mapped.items() if a}))
         file = html_file(site_dir, path)
         if file.is_file():
             html = file.read_text(encoding="utf-8")
-            block = ANCHOR_REDIRECTS.format(script_json({a: t for a, t in mapped.items() if a}))
+            block = partials.render("anchor-redirects.html", mapped_json=by_hash)
             write_atomic(file, html.replace("</body>", block + "\n</body>", 1).encode("utf-8"))
             continue
         default = mapped.get("") or next(iter(mapped.values()))
-        write_atomic(file, REDIRECT_PAGE.format(
-            by_hash=script_json({a: t for a, t in mapped.items() if a}), default=script_json(default),
-            default_attr=escape(default)).encode("utf-8"))
+        html = partials.render("moved.html", by_hash_json=by_hash, default_json=Markup(script_json(default)),
+                               default=default)
+        write_atomic(file, (html + "\n").encode("utf-8"))
     return len(grouped)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from html import escape
 
 from mkdocs.utils import get_relative_url
 
@@ -31,7 +30,7 @@ def alternate_urls(site_url: str, page) -> dict[str, str]:
     return {code: site_url + alternates[code].url for code in LOCALES if code in alternates}
 
 
-def alternates(html: str, site_url: str, page) -> str:
+def alternates(html: str, site_url: str, page, partials) -> str:
     urls = alternate_urls(site_url, page)
     found = MATERIAL_ALTERNATE.findall(html)
     if len(urls) < 2 and not found:
@@ -40,16 +39,15 @@ def alternates(html: str, site_url: str, page) -> str:
         return html
     if len(found) != len(urls):
         raise BadInput(f"{page.file.src_uri}: expected {len(urls)} hreflang links from the theme, found {len(found)}")
-    tags = [f'<link rel="alternate" href="{escape(url)}" hreflang="{code}">' for code, url in urls.items()]
-    if SOURCE_LOCALE in urls:
-        tags.append(f'<link rel="alternate" href="{escape(urls[SOURCE_LOCALE])}" hreflang="x-default">')
+    listed = [*urls.items(), *([("x-default", urls[SOURCE_LOCALE])] if SOURCE_LOCALE in urls else [])]
+    tags = partials.render("alternates.html", alternates=listed)
     first = True
 
     def replace(_match):
         nonlocal first
         if first:
             first = False
-            return "\n".join(tags) + "\n"
+            return tags + "\n"
         return ""
 
     return MATERIAL_ALTERNATE.sub(replace, html)
@@ -87,7 +85,7 @@ def scope_search(html: str, locale: str, page_url: str) -> str:
     return html[:match.start(2)] + json.dumps(config, ensure_ascii=False) + html[match.end(2):]
 
 
-def social_meta(site_url: str, site_name: str, title: str, description: str, page, locale: str,
+def social_meta(partials, site_url: str, site_name: str, title: str, description: str, page, locale: str,
                 image: str, image_size: tuple[int, int]) -> str:
     urls = alternate_urls(site_url, page)
     props = [
@@ -108,6 +106,4 @@ def social_meta(site_url: str, site_name: str, title: str, description: str, pag
         ("twitter:description", description),
         ("twitter:image", image),
     ]
-    lines = [f'<meta property="{p}" content="{escape(v)}">' for p, v in props]
-    lines += [f'<meta name="{n}" content="{escape(v)}">' for n, v in names]
-    return "\n".join(lines)
+    return partials.render("social-meta.html", properties=props, names=names)
