@@ -5,11 +5,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
+from conftest import run_cli
 from stepshot.gates import lighthouse
 from stepshot.settings import Settings
 
@@ -57,10 +56,9 @@ def test_a_poor_page_fails_with_one_line_per_category(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(POOR_PAGE, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "stepshot.cli", "lighthouse", "--site", str(site), "--locale", "en"],
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 1, result.stdout + result.stderr
-    out = result.stdout.splitlines()
+    result = run_cli("lighthouse", "--site", str(site), "--locale", "en")
+    assert result.code == 1, result.out + result.err
+    out = result.out.splitlines()
     failing = [line for line in out if line.startswith("en /: ") and " < " in line]
     categories = [line.split(": ")[1].split(" ")[0] for line in failing]
     assert categories == ["accessibility", "best-practices", "seo"], out

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from conftest import REPO, make_checkout
+from conftest import REPO, make_checkout, run_cli
 from stepshot.browser import context_options
 from stepshot.errors import BadInput
 from stepshot.locales import LOCALES
@@ -614,10 +614,9 @@ def test_cli_busy_port_exits_2():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "stepshot.cli", "stand-in", "--port", str(port)],
-                                capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    assert result.stderr.strip() == f"--port: {port}: cannot listen on 127.0.0.1: Address already in use"
+        result = run_cli("stand-in", "--port", str(port))
+    assert result.code == 2
+    assert result.err.strip() == f"--port: {port}: cannot listen on 127.0.0.1: Address already in use"
 
 
 def test_the_test_accounts_are_fictional_and_enough_for_every_parallel_session():
