@@ -27,6 +27,7 @@ from PIL import Image
 from conftest import REPO, make_checkout, run_cli
 from stepshot.loops import run_coroutine
 from stepshot import __version__, capture, imagefile
+from stepshot.annotate import OVERLAY_ID
 from stepshot.checkout import Checkout
 from stepshot.files import TEMP_PREFIX
 from stepshot.locales import LOCALES, VIEWPORTS
@@ -76,6 +77,7 @@ class Observed:
 
     leaks: dict[str, set[str]] = field(default_factory=dict)     # key -> account texts in the page at capture
     sent: dict[str, bool] = field(default_factory=dict)          # key -> the server's own HTML named the member
+    direction: dict[str, str] = field(default_factory=dict)      # key -> the annotation's writing direction
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def __call__(self, phase: str, ctx) -> None:
@@ -85,7 +87,9 @@ class Observed:
         content = "\n".join([await frame.content() for frame in ctx.page.frames])
         # The positive control: the page as the server sent it does name the member.
         raw = await ctx.page.evaluate("async () => (await fetch(location.href)).text()")
+        direction = await ctx.page.evaluate(f"document.getElementById('{OVERLAY_ID}').dir")
         with self.lock:
+            self.direction[key] = direction
             self.leaks[key] = {text for text in ACCOUNT_TEXTS if text in content}
             self.sent[key] = any(text in raw for text in ACCOUNT_TEXTS)
 
@@ -311,18 +315,29 @@ def test_the_threshold_option_decides_what_a_faint_change_is(captured, tmp_path)
     assert results == {None: "unchanged", "0.001": "changed"}
 
 
-def test_callouts_sit_on_the_inline_end_side_mirrored_in_right_to_left(captured):
-    """Where a callout stands beside its control, it is on the right in left-to-right locales and on the
-    left in Arabic (the first side the annotator tries; the other only when the first has no room)."""
-    sides = {"ar": Counter(), "en": Counter()}
+def test_annotations_are_written_and_placed_right_to_left_in_arabic(captured):
+    """Arabic pictures are annotated as Arabic reads: the callout is written right to left (its punctuation
+    at the right end), and beside its control it stands on the inline-end side where there is room (right
+    in English, left in Arabic); above or below it, badge and callout run the other way than in English."""
+    for key, direction in captured.observed.direction.items():
+        assert direction == ("rtl" if LOCALES[key.split("/")[0]].rtl else "ltr"), key
+    assert len(captured.observed.direction) == len(expected_keys())
+    beside = {"ar": Counter(), "en": Counter()}
+    order = {"ar": Counter(), "en": Counter()}
     for key, entry in Manifest.load(captured.checkout.manifest_file).images.items():
-        locale = key.split("/")[0]
-        callout, target = entry["geometry"]["callout"], entry["geometry"]["target"]
-        if locale in sides and callout:
-            sides[locale]["left" if callout[0] + callout[2] <= target[0] else
-                          "right" if callout[0] >= target[0] + target[2] else "around"] += 1
-    assert sides["ar"]["left"] > 2 * sides["ar"]["right"], sides
-    assert sides["en"]["right"] > 2 * sides["en"]["left"], sides
+        locale, geometry = key.split("/")[0], entry["geometry"]
+        callout, target, badge = geometry["callout"], geometry["target"], geometry["badge"]
+        if locale not in beside or not callout:
+            continue
+        if callout[0] + callout[2] <= target[0]:
+            beside[locale]["left"] += 1
+        elif callout[0] >= target[0] + target[2]:
+            beside[locale]["right"] += 1
+        else:
+            order[locale]["badge first" if badge[0] < callout[0] else "callout first"] += 1
+    assert beside["ar"]["left"] > 2 * beside["ar"]["right"] and beside["en"]["right"] > 2 * beside["en"]["left"], beside
+    assert order["ar"]["badge first"] > order["ar"]["callout first"], order
+    assert order["en"]["callout first"] > order["en"]["badge first"], order
 
 
 def test_a_run_killed_midway_leaves_a_consistent_manifest(captured, tmp_path):

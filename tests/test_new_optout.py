@@ -101,4 +101,4 @@ def test_a_related_opt_out_added_as_data_is_walked_and_published(tmp_path):
         assert 'id="example-open-setting"' in page and 'id="example-turn-off"' in page, code
         assert "Example setting for a test" in page, code
     support = (site / "support" / "index.html").read_text(encoding="utf-8")
-    assert 'id="link-example-turn-off"' in support and "Example 2: Example setting for a test" in support
+    assert 'id="link-example-turn-off"' in support and "Example 2: Turn this Off (Example setting for a test)" in support

@@ -47,8 +47,6 @@ def guide_anchors() -> list[str]:
     for flow in FLOW.flows:
         if flow.id in GUIDE_FLOWS:
             ids += [step.id for step in flow.steps]
-            if flow.id == "mobile":
-                ids += [f"app-{step.id}" for step in flow.steps]
     return ids
 
 
@@ -62,8 +60,9 @@ def copy_repo(dest: Path) -> Path:
 
 
 def mkdocs_build(root: Path, out: Path, **env) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, **env}
-    environment.pop("STEPSHOT_STRICT_IMAGES", None)
+    """The build as a maintainer runs it here: none of GitHub Actions' or a release build's variables."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "STEPSHOT_"))}
+    environment = {**environment, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, **env}
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                           cwd=root, capture_output=True, text=True, env=environment)
 
@@ -93,7 +92,7 @@ def repo_copy(tmp_path_factory) -> Path:
     labels.write_text(text.replace(was, f"  {HOSTILE_KEY}:\n    text: '{HOSTILE}'\n"), encoding="utf-8")
     contract_path = root / "docs" / "links-contract.json"
     contract = json.loads(contract_path.read_text(encoding="utf-8"))
-    contract["redirects"] = REDIRECTS
+    contract["redirects"].update(REDIRECTS)
     contract_path.write_text(json.dumps(contract), encoding="utf-8")
     return root
 
@@ -230,7 +229,7 @@ def test_search_index_per_locale(site):
 
 def test_missing_images_are_notices_and_logged(site, build):
     text = html(site, "de/")
-    assert text.count("ss-shot-notice--missing") == 18  # 6 desktop + 6 app + 6 mobile
+    assert text.count("ss-shot-notice--missing") == 12  # 6 phone + 6 computer
     assert "<img" not in text.split('id="open-me-menu"')[1].split("</li>")[0]
     assert "stepshot image notice: de: 17 missing" in build[1]
 
@@ -243,7 +242,7 @@ def test_figures_come_from_the_manifest(site, repo_copy):
     img = re.search(r"<img ([^>]+)>", step).group(1)
     assert f'width="{round(first["width"] / 2)}" height="{round(first["height"] / 2)}"' in img  # CSS pixels
     assert "loading=" not in img  # the first picture loads at once
-    assert 'alt="Capture des paramètres de LinkedIn, « Vous » mis en évidence' in img
+    assert 'alt="Illustration issue d&#39;une réplique locale des paramètres de LinkedIn, « Vous » mis en évidence' in img
     assert f"Illustration issue d&#39;une réplique locale des paramètres de LinkedIn, {first['changed']}" in step
     second = text.split('id="open-settings"')[1].split("</li>")[0]
     assert 'loading="lazy"' in second
@@ -263,6 +262,46 @@ def test_report_link_is_a_prefilled_issue(site):
     assert "linkedin-ai-optout.example.org%2Fja%2F%23open-ai-setting" in href
 
 
+def test_a_build_to_publish_needs_the_real_report_repository(tmp_path):
+    log = failing_build(tmp_path, lambda root: None, STEPSHOT_DEPLOY="1")
+    assert "extra.report_repo: example/linkedin-ai-optout is the placeholder" in log
+
+
+def test_reports_go_to_the_repository_built_from_and_to_a_mail_address_when_set(tmp_path):
+    root = copy_repo(tmp_path / "repo")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  report_repo: example/linkedin-ai-optout\n",
+        "  report_repo: example/linkedin-ai-optout\n  report_email: help@example.org\n"), encoding="utf-8")
+    result = mkdocs_build(root, tmp_path / "site", GITHUB_REPOSITORY="acme/guide", STEPSHOT_DEPLOY="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    step = html(tmp_path / "site", "fr/").split('id="turn-ai-toggle-off"')[1].split("</li>")[0]
+    assert 'href="https://github.com/acme/guide/issues/new?' in step
+    mail = re.search(r'class="ss-report__mail" href="([^"]+)">([^<]+)<', step)
+    assert mail and mail[1].startswith("mailto:help@example.org?subject=") and "help@example.org" in mail[2]
+    assert "turn-ai-toggle-off" in unescape(mail[1])
+
+
+def test_support_rows_say_what_the_reader_does(site):
+    rows = dict(re.findall(r'<tr id="link-([a-z-]+)"><td>([^<]+)</td>', html(site, "support/")))
+    assert rows["turn-ai-toggle-off"] == "Computer 5: Turn this Off (Use my data for training content creation AI models)"
+    assert rows["confirm-ai-off"] == "Computer 6: Off: you have opted out (Use my data for training content creation AI models)"
+    assert rows["mobile-open-profile-menu"] == "Phone 1: Open this menu"  # the profile photo: no label to quote
+    assert len(set(rows.values())) == len(rows)
+    fr = dict(re.findall(r'<tr id="link-([a-z-]+)"><td>([^<]+)</td>', html(site, "fr/support/")))
+    assert fr["turn-ai-toggle-off"].startswith("Ordinateur 5: Désactivez ceci (")
+
+
+@pytest.mark.parametrize("code", list(LOCALES))
+def test_every_page_s_description_is_whole(site, code):
+    for page in PAGES:
+        source = ROOT / "docs" / code / ((page.rstrip("/") or "index") + ".md")
+        expected = yaml.safe_load(source.read_text(encoding="utf-8").split("---")[1])["description"]
+        text = html(site, locale_prefix(code) + page)
+        found = re.findall(r'<meta name="description" content="([^"]*)">', text)
+        assert [unescape(found[0])] == [expected], source
+
+
 def test_outdated_translation_has_a_banner_and_is_listed(site, repo_copy):
     assert 'class="ss-outdated"' in html(site, "fr/faq/")
     assert 'class="ss-outdated"' not in html(site, "fr/data/")
@@ -275,10 +314,10 @@ def test_outdated_translation_has_a_banner_and_is_listed(site, repo_copy):
 
 # ---------- builds that must fail ----------
 
-def failing_build(tmp_path, change) -> str:
+def failing_build(tmp_path, change, **env) -> str:
     root = copy_repo(tmp_path / "repo")
     change(root)
-    result = mkdocs_build(root, tmp_path / "site")
+    result = mkdocs_build(root, tmp_path / "site", **env)
     assert result.returncode != 0
     return result.stdout + result.stderr
 
@@ -386,17 +425,21 @@ def test_pages_load_clean_and_pass_axe(browser, url, code):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("code, anchor", [("fr", "open-ai-setting"), ("ar", "app-mobile-open-settings")])
+@pytest.mark.parametrize("code, anchor", [("fr", "open-ai-setting"), ("ar", "mobile-open-settings"),
+                                          ("ja", "app-mobile-open-settings")])
 def test_go_link_lands_on_the_step_in_the_browser_language(browser, url, code, anchor):
+    """A /go/ link opens the step in the reader's language, in its tab; the app tab's old links (app-…)
+    lead to the same step of the one phone tab."""
+    lands = anchor.removeprefix("app-")
     context = browser.new_context(**context_options(code))
     page = context.new_page()
     try:
         page.goto(url + f"go/{anchor}/")
-        page.wait_for_url(re.compile(rf"/{code}/#{anchor}$"))
-        step = page.locator(f"#{anchor}")
+        page.wait_for_url(re.compile(rf"/{code}/#{lands}$"))
+        step = page.locator(f"#{lands}")
         step.wait_for(state="visible")
-        assert step.is_visible()  # in the app tab for the app anchor: the tab opened
-        assert page.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top") < 800
+        assert step.is_visible()  # in its tab: the tab opened
+        assert page.evaluate(f"document.getElementById('{lands}').getBoundingClientRect().top") < 800
     finally:
         context.close()
 
@@ -499,7 +542,7 @@ def test_language_switcher_keeps_the_page(browser, url):
 @pytest.mark.browser
 def test_guide_steps_in_order_with_off(page, url):
     page.goto(url)
-    text = page.locator(".tabbed-block").first.inner_text()
+    text = page.locator(".tabbed-block").nth(1).inner_text()  # the computer tab
     order = ["Settings & Privacy", "Data privacy", "How LinkedIn uses your data",
              "Data for Generative AI Improvement", "Use my data for training content creation AI models"]
     positions = [text.find(label) for label in order]
@@ -517,10 +560,105 @@ def test_tabs_work_with_the_keyboard(page, url):
             break
     else:
         pytest.fail("no tab reachable with the Tab key")
-    page.keyboard.press("ArrowRight")
-    assert inputs.nth(1).is_checked()
-    assert page.locator("#app-mobile-open-settings").is_visible()
+    assert inputs.nth(1).is_checked()  # a computer-sized window opens on the computer steps
+    page.keyboard.press("ArrowLeft")
+    assert inputs.nth(0).is_checked()
+    assert page.locator("#mobile-open-settings").is_visible()
     assert not page.locator("#open-settings").is_visible()
+
+
+PHONE, COMPUTER = 0, 1  # the device tabs, phone first
+
+
+def device_page(browser, code: str, width: int, **options):
+    phone = width < 500
+    context = browser.new_context(**{**context_options(code), "viewport": {"width": width, "height": 800},
+                                     "is_mobile": phone, "has_touch": phone, "device_scale_factor": 2 if phone else 1,
+                                     **options})
+    return context, context.new_page()
+
+
+def open_tab(page) -> int:
+    return page.evaluate("""() => [...document.querySelector('.tabbed-set').querySelectorAll(':scope > input')]
+                                 .findIndex(input => input.checked)""")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 390, 1280])
+@pytest.mark.parametrize("code", ["en", "ar", "ja"])
+def test_the_guide_opens_on_the_reader_s_device_and_every_page_fits_the_screen(browser, url, code, width):
+    context, page = device_page(browser, code, width)
+    try:
+        page.goto(url + locale_prefix(code))
+        assert open_tab(page) == (PHONE if width < 500 else COMPUTER)
+        shown = page.locator(".ss-steps").filter(visible=True).first.get_attribute("data-flow")
+        assert shown == ("mobile" if width < 500 else "desktop")
+        labels = page.locator(".tabbed-labels")
+        assert labels.evaluate("l => l.scrollWidth <= l.clientWidth + 1"), "tab labels cut off"
+        for path in PAGES:
+            page.goto(url + locale_prefix(code) + path)
+            wide = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"{path or '/'} scrolls {wide} px sideways at {width} px"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_without_javascript_the_phone_steps_come_first(browser, url, width):
+    context, page = device_page(browser, "en", width, java_script_enabled=False)
+    try:
+        page.goto(url)
+        assert open_tab(page) == PHONE
+        assert page.locator("#mobile-open-profile-menu").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code, width, anchor, lands, tab", [
+    ("en", 390, "open-settings", "open-settings", COMPUTER),
+    ("ar", 1280, "mobile-open-settings", "mobile-open-settings", PHONE),
+    ("ar", 390, "app-mobile-open-settings", "mobile-open-settings", PHONE),
+    ("en", 1280, "app-mobile-turn-ai-toggle-off", "mobile-turn-ai-toggle-off", PHONE),
+])
+def test_a_step_link_opens_its_own_tab_whatever_the_device(browser, url, code, width, anchor, lands, tab):
+    context, page = device_page(browser, code, width)
+    try:
+        page.goto(url + locale_prefix(code) + "#" + anchor)
+        page.wait_for_url(re.compile(rf"#{lands}$"))
+        page.locator(f"#{lands}").wait_for(state="visible")
+        assert open_tab(page) == tab
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_support_agent_copies_a_ticket_ready_step_in_french_in_one_click(browser, url):
+    context, page = device_page(browser, "fr", 1280)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page.goto(url + "fr/#turn-ai-toggle-off")
+        page.locator("#turn-ai-toggle-off .ss-ticket").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        lines = copied.splitlines()
+        assert lines[0].startswith("Désactivez l'interrupteur “") and "<" not in copied and "**" not in copied
+        assert lines[1] == f"Cette étape : {SITE_URL}fr/#turn-ai-toggle-off"
+        assert lines[2] == "Le paramètre sur LinkedIn : https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_support_links_stay_on_one_line_on_a_phone(browser, url):
+    context, page = device_page(browser, "de", 360)
+    try:
+        page.goto(url + "de/support/")
+        lines = page.locator(".ss-links code").evaluate_all("codes => codes.map(c => c.getClientRects().length)")
+        assert lines and set(lines) == {1}
+        assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
 
 
 @pytest.mark.browser
@@ -535,7 +673,7 @@ def test_redirects_from_the_contract(page, url):
 def test_print_shows_every_tab_and_no_chrome(page, url):
     page.goto(url + "fr/")
     page.emulate_media(media="print")
-    assert page.locator("#app-mobile-open-settings").is_visible()
+    assert page.locator("#open-settings").is_visible()
     assert page.locator("#mobile-open-settings").is_visible()
     assert not page.locator(".md-header").is_visible()
     assert not page.locator(".ss-report").first.is_visible()

@@ -18,8 +18,9 @@ from .checkout import Checkout
 from .errors import BadInput, BrowserMissing, TargetUnusable
 from .files import write_atomic
 from .loops import run_coroutine
+from .schema import LINKEDIN
 
-DEFAULT_BASE_URL = "https://www.linkedin.com"
+DEFAULT_BASE_URL = LINKEDIN
 RECOMMENDED = "~/.config/stepshot/linkedin.auth.json"
 PUBLISHED = ("screenshots", "docs")
 IGNORED_SUFFIX = ".auth.json"  # matched by .gitignore

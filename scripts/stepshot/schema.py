@@ -21,6 +21,7 @@ PATH = r"^/"
 ROLES = ("button", "link", "switch", "heading", "menuitem", "tab", "region", "navigation", "dialog")
 VIEWPORT_NAMES = tuple(VIEWPORTS)
 MAX_ID_LENGTH = 64          # step ids become file names and URL anchors
+LINKEDIN = "https://www.linkedin.com"  # the site the flows' paths are on
 MAX_LABEL_LENGTH = 300      # LinkedIn's longest label (the question under the AI setting) is ~130
 
 
@@ -221,3 +222,14 @@ def label_keys_used(flow: FlowFile) -> list[tuple[str, str]]:
 def callout_keys_used(flow: FlowFile) -> list[tuple[str, str]]:
     return [(f"flows.{fi}.steps.{si}.callout", step.callout)
             for fi, f in enumerate(flow.flows) for si, step in enumerate(f.steps) if step.callout]
+
+
+def setting_path(flow: Flow) -> str:
+    """The path of the page that holds the flow's switch: where the last link before it leads."""
+    path = flow.start
+    for step in flow.steps:
+        if isinstance(step.action, (SetToggle, ShowToggle)):
+            break
+        if step.action.target.href:
+            path = step.action.target.href
+    return path

@@ -8,7 +8,9 @@ in the library. Every other module is handed a `Settings` (inside a `Checkout`).
     STEPSHOT_CHROMIUM       a Chromium executable to use instead of Playwright's own
     STEPSHOT_NO_SANDBOX=1   run Chromium without its sandbox (also automatic as root)
     STEPSHOT_STRICT_IMAGES=1  a missing or stale screenshot fails the site build (release builds)
-    GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID   the Actions run, for links in issue bodies
+    STEPSHOT_DEPLOY=1       a build to publish: the report repository must be a real one, not the placeholder
+    GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID   the Actions run, for links in issue bodies;
+                            GITHUB_REPOSITORY is also where the site's "Looks different?" reports go
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class Settings:
     chromium: Path | None = None
     no_sandbox: bool = False
     strict_images: bool = False
+    deploy: bool = False
+    repository: str | None = None
     run_url: str | None = None
 
     @classmethod
@@ -61,6 +65,8 @@ class Settings:
             chromium=path("STEPSHOT_CHROMIUM"),
             no_sandbox=environ.get("STEPSHOT_NO_SANDBOX") == "1",
             strict_images=environ.get("STEPSHOT_STRICT_IMAGES") == "1",
+            deploy=environ.get("STEPSHOT_DEPLOY") == "1",
+            repository=repo or None,
             run_url=f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None,
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from html import escape
 from pathlib import Path, PurePosixPath
 
 from mkdocs.structure.files import File
@@ -58,7 +59,7 @@ class SiteBuild:
         self.i18n = config.plugins["i18n"]
         check_languages(self.config_file, self.i18n.config.languages)
         self.inputs = SiteInputs.load(checkout, self.config_file, self.docs_dir, config.site_url,
-                                      config.extra.get("report_repo"))
+                                      config.extra)
         self.locales = list(self.i18n.build_languages)
         self.site_name = config.site_name  # the source locale's: /go/ pages are language-neutral
         # Deep links are known from the Markdown alone: a dropped one fails the build before any page.
@@ -154,6 +155,8 @@ class SiteBuild:
         image, size = self.og_image[self.locale]
         page.meta["ss_head"] = head.social_meta(self.partials, self.inputs.site_url, config.site_name, str(title),
                                                 description, page, self.locale, image, size)
+        # Material writes the description into its <meta> tag as it is: a quote in it would end the attribute.
+        page.meta["description"] = escape(description)
 
     # ---- on_post_page ----
 

@@ -143,7 +143,7 @@ def links_json(site_url: str, plans: dict[str, dict[str, Anchor]]) -> dict:
     for locale in LOCALES:
         for a in plans.get(locale, {}).values():
             entry = steps.setdefault(a.anchor, {"flow": a.flow, "step": a.step, "number": a.number,
-                                                "variant": a.variant, "go": f"{site_url}go/{a.anchor}/",
+                                                "go": f"{site_url}go/{a.anchor}/",
                                                 "links": {}})
             entry["links"][locale] = f"{site_url}{page_url(locale, a.page)}#{a.anchor}"
     return {"schema": SCHEMA, "site_url": site_url, "steps": steps}
@@ -188,7 +188,8 @@ def write_redirects(site_dir: Path, redirects: dict[str, str], partials) -> int:
         if file.is_file():
             html = file.read_text(encoding="utf-8")
             block = partials.render("anchor-redirects.html", mapped_json=by_hash)
-            write_atomic(file, html.replace("</body>", block + "\n</body>", 1).encode("utf-8"))
+            # In the head: the site's script, at the end of the body, reads it as soon as it runs.
+            write_atomic(file, html.replace("</head>", block + "\n</head>", 1).encode("utf-8"))
             continue
         default = mapped.get("") or next(iter(mapped.values()))
         html = partials.render("moved.html", by_hash_json=by_hash, default_json=Markup(script_json(default)),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from urllib.parse import urlparse
+
+from markupsafe import Markup
 
 from .. import imagefile
 from ..errors import BadInput
@@ -61,18 +64,29 @@ def log_image_notices(locale: str, notices: dict[str, str]) -> None:
                  f"(e.g. {sorted(notices)[0]})")
 
 
-def figure(inputs, partials, strings, locale: str, viewport: str, step, alt: str, src: str, lazy: bool,
-           notices: dict[str, str]):
+@dataclass(frozen=True)
+class Figure:
+    html: Markup
+    illustration: bool  # not a capture of linkedin.com (from the stand-in, or no picture yet)
+
+
+def figure(inputs, partials, strings, locale: str, viewport: str, step, label: str, callout: str, src: str,
+           lazy: bool, notices: dict[str, str]) -> Figure:
     key = image_key(locale, viewport, step.id)
     entry, state, _ = usable_image(inputs, key)
     if state is not None:
         check_strict(inputs, key, state)
         notices[key] = state
         text = strings.image_missing if state == "missing" else strings.image_stale
-        return partials.render("figure.html", notice={"state": state, "text": text})
+        return Figure(partials.render("figure.html", notice={"state": state, "text": text}),
+                      illustration=entry is None or entry["source"] == "stand-in")
     width, height, reading = display_size(entry, viewport)
-    return partials.render("figure.html", notice=None, viewport=viewport, src=src, reading=reading, alt=alt,
-                           width=width, height=height, lazy=lazy, caption=caption(strings, entry))
+    standin = entry["source"] == "stand-in"
+    alt = (strings.alt_standin.format(label=label, callout=callout) if standin else
+           strings.alt_live.format(date=entry["changed"], label=label, callout=callout))
+    return Figure(partials.render("figure.html", notice=None, viewport=viewport, src=src, reading=reading, alt=alt,
+                                  width=width, height=height, lazy=lazy, caption=caption(strings, entry)),
+                  illustration=standin)
 
 
 def display_size(entry: dict, viewport: str) -> tuple[int, int, int]:

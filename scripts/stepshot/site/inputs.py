@@ -15,6 +15,8 @@ from ..manifest import Manifest
 from ..reader import Project
 
 REPORT_REPO = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
+PLACEHOLDER_OWNER = "example"  # mkdocs.yml's report_repo until a fork sets its own
+EMAIL = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}$"
 
 
 @dataclass
@@ -26,14 +28,22 @@ class SiteInputs:
     verified: dict
     site_url: str      # absolute, ends with "/"
     report_repo: str   # GitHub owner/name where "Looks different?" reports go
+    report_email: str | None  # an address for readers without a GitHub account (extra.report_email)
 
     @classmethod
-    def load(cls, checkout: Checkout, config_file: Path, docs_dir: Path, site_url: str | None,
-             report_repo: str | None):
+    def load(cls, checkout: Checkout, config_file: Path, docs_dir: Path, site_url: str | None, extra: dict):
         if not site_url or not re.match(r"^https?://", site_url):
             raise BadInput(problem(config_file, "site_url", "must be an absolute http(s) URL (set SITE_URL)"))
+        # In GitHub Actions the repository the site is built from takes the reports.
+        report_repo = checkout.settings.repository or extra.get("report_repo")
         if not report_repo or not re.match(REPORT_REPO, report_repo):
             raise BadInput(problem(config_file, "extra.report_repo", "must be a GitHub owner/name"))
+        if checkout.settings.deploy and report_repo.split("/")[0] == PLACEHOLDER_OWNER:
+            raise BadInput(problem(config_file, "extra.report_repo", f"{report_repo} is the placeholder: a published "
+                                   "site needs the real repository (GITHUB_REPOSITORY in Actions, or set it here)"))
+        report_email = extra.get("report_email")
+        if report_email is not None and not re.match(EMAIL, str(report_email)):
+            raise BadInput(problem(config_file, "extra.report_email", "must be an email address"))
         return cls(
             checkout=checkout,
             docs_dir=docs_dir,
@@ -42,6 +52,7 @@ class SiteInputs:
             verified=verified.labels(checkout.verified_file),
             site_url=site_url if site_url.endswith("/") else site_url + "/",
             report_repo=report_repo,
+            report_email=report_email,
         )
 
     def label_confirmed(self, locale: str, key: str) -> bool:

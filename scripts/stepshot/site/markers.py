@@ -3,8 +3,8 @@
     {{ label:KEY }}        LinkedIn's label in the page's locale (bold); when not confirmed on linkedin.com,
                            the English label beside it, marked unverified
     {{ steps:FLOW }}       the numbered steps of a flow: anchor, text (front matter `steps:`), screenshot,
-                           "Looks different on your screen?" link; `{{ steps:FLOW:app }}` repeats a flow in
-                           the app tab with anchors `app-<step-id>`
+                           "Looks different on your screen?" link
+    {{ device_tabs }}      right after the phone and computer tabs: the computer tab opens on a wide screen
     {{ labels_notice }}    a short note, shown only when a label on the page is not confirmed
     {{ links:table }}      every deep link of the locale, with copy buttons (support page)
     {{ file:links.json }}  a link to a file the build generates at the site root
@@ -17,28 +17,31 @@ done: no label, callout or manifest field ever reaches Markdown.
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import markdown as md
 from markupsafe import Markup
 from mkdocs.utils import get_relative_url
 
 from ..errors import BadInput
+from ..files import problem
 from ..locales import SOURCE_LOCALE
 from ..manifest import image_key
-from ..files import problem
+from ..schema import LINKEDIN, setting_path
 from .figures import figure, image_dest
-from .pages import STEP_VARIANTS, anchor_id, page_url
+from .pages import page_url
 from .partials import Partials, Slots
-from .strings import APP_TAB, strings_for
+from .strings import strings_for
 
 LABEL = re.compile(r"\{\{\s*label:(?P<key>[^{}\s]*)\s*\}\}")
 FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
 GENERATED_FILES = ("links.json",)
-BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
+BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links|device_tabs)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
 LEFTOVER = re.compile(r"\{\{|\}\}")
 NOTICE_SLOT = "\x00labels-notice\x00"
+WIDE_SCREEN_EM = 60  # from this viewport width on, the device tabs open on the computer steps
 
 
 class PageMarkers:
@@ -60,7 +63,6 @@ class PageMarkers:
         self.used_labels: set[str] = set()
         self.rendered_anchors: list[str] = []
         self.steps_used: set[str] = set()
-        self.images_shown = 0
         self.image_notices = image_notices  # image key -> missing | stale, collected for the whole locale
         self.line = 0
 
@@ -86,14 +88,19 @@ class PageMarkers:
                     notice_indent = indent
                     out.append(NOTICE_SLOT)
                     continue
-                html = self.steps(arg) if kind == "steps" else self.links_table(arg)
+                if kind == "device_tabs":
+                    if arg is not None:
+                        self.fail("{{ device_tabs }} takes no argument")
+                    html = self.partials.render("device-tabs.html", wide_em=WIDE_SCREEN_EM)
+                else:
+                    html = self.steps(arg) if kind == "steps" else self.links_table(arg)
                 out += ["", indent + self.slots.hold(html), ""]
                 continue
             text = LABEL.sub(lambda m: self.label(m["key"]), text)
             text = FILE.sub(lambda m: self.generated_file(m["name"]), text)
             if LEFTOVER.search(text):
-                self.fail(f"unknown marker in {text.strip()!r} (known: label:KEY, steps:FLOW, "
-                          "steps:FLOW:app, labels_notice, links:table, file:links.json)")
+                self.fail(f"unknown marker in {text.strip()!r} (known: label:KEY, steps:FLOW, device_tabs, "
+                          "labels_notice, links:table, file:links.json)")
             out.append(text)
         self.check_step_texts()
         result = "\n".join(out)
@@ -148,38 +155,56 @@ class PageMarkers:
         return md.markdown(expanded).replace("\n", " ")
 
     def steps(self, arg: str | None) -> str:
-        if not arg:
-            self.fail("{{ steps:FLOW }} needs a flow id")
-        flow_id, _, variant = arg.partition(":")
-        if variant and variant not in STEP_VARIANTS:
-            self.fail(f"{{{{ steps:{arg} }}}}: unknown variant {variant!r} (known: {', '.join(STEP_VARIANTS)})")
-        flow = self.flow(flow_id)
+        if not arg or ":" in arg:
+            self.fail("{{ steps:FLOW }} needs a flow id, and only that")
+        flow = self.flow(arg)
         viewport = flow.viewports[0]
-        callouts = self.labels.callouts
+        setting = LINKEDIN + setting_path(flow)
         steps = []
         for step in flow.steps:
-            anchor = anchor_id(step.id, variant or None)
+            anchor = step.id
             if anchor in self.rendered_anchors:
                 self.fail(f"step anchor {anchor!r} appears twice on this page")
             self.rendered_anchors.append(anchor)
             target = step.highlight_target
             self.used_labels.add(target.label)
-            alt = self.strings.alt.format(label=self.labels.labels[target.label].text,
-                                          callout=callouts.get(step.callout, "") if step.callout else "")
             src = self.rel(image_dest(image_key(self.locale, viewport, step.id)))
-            shown = figure(self.inputs, self.partials, self.strings, self.locale, viewport, step, alt, src,
-                           lazy=self.images_shown > 0, notices=self.image_notices)
-            self.images_shown += 1
-            steps.append({"anchor": anchor, "text": Markup(self.step_text(step.id)), "figure": shown,
-                          "report_url": self.report_url(anchor)})
-        return self.partials.render("steps.html", flow=flow.id, steps=steps, report=self.strings.report)
+            # Each flow's first picture loads at once: it is the first one a reader of its tab sees.
+            shown = figure(self.inputs, self.partials, self.strings, self.locale, viewport, step,
+                           label=self.labels.labels[target.label].text,
+                           callout=self.labels.callouts.get(step.callout, "") if step.callout else "", src=src,
+                           lazy=step is not flow.steps[0], notices=self.image_notices)
+            here = self.inputs.site_url + self.url + "#" + anchor
+            ticket = "\n".join([self.plain_step_text(step.id), self.strings.ticket_step.format(url=here),
+                                self.strings.ticket_setting.format(url=setting)])
+            steps.append({"anchor": anchor, "text": Markup(self.step_text(step.id)), "figure": shown.html,
+                          "report_url": self.report_url(anchor, here), "ticket": ticket,
+                          "illustration": shown.illustration,
+                          "mailto": self.report_mailto(anchor, here) if self.inputs.report_email else None})
+        s = self.strings
+        return self.partials.render(
+            "steps.html", flow=flow.id, steps=steps, report=s.report, report_hint=s.report_hint,
+            report_email=s.report_email.replace("{email}", self.inputs.report_email or ""),
+            ticket_button=s.ticket_button)
 
-    def report_url(self, anchor: str) -> str:
-        page = self.inputs.site_url + self.url + "#" + anchor
-        body = (f"Step: {anchor}\nLocale: {self.locale}\nPage: {page}\n\n"
+    def plain_step_text(self, step_id: str) -> str:
+        """The step's text as a ticket shows it: the labels in quotes, no Markdown."""
+        text = LABEL.sub(lambda m: f"“{self.labels.labels[m['key']].text}”", self.meta["steps"][step_id])
+        return unescape(re.sub(r"<[^>]+>", "", md.markdown(text))).strip()
+
+    def report_body(self, anchor: str, here: str) -> str:
+        return (f"Step: {anchor}\nLocale: {self.locale}\nPage: {here}\n\n"
                 "What does your screen show instead? (A screenshot helps; hide your name and photo.)\n")
-        query = urlencode({"title": f"Step {anchor} looks different ({self.locale})", "body": body})
+
+    def report_url(self, anchor: str, here: str) -> str:
+        query = urlencode({"title": f"Step {anchor} looks different ({self.locale})",
+                           "body": self.report_body(anchor, here)})
         return f"https://github.com/{self.inputs.report_repo}/issues/new?{query}"
+
+    def report_mailto(self, anchor: str, here: str) -> str:
+        query = urlencode({"subject": f"Step {anchor} looks different ({self.locale})",
+                           "body": self.report_body(anchor, here)}, quote_via=quote)
+        return f"mailto:{self.inputs.report_email}?{query}"
 
     def check_step_texts(self) -> None:
         extra = sorted(set(self.meta.get("steps") or {}) - self.steps_used)
@@ -189,17 +214,23 @@ class PageMarkers:
 
     # ---- support links ----
 
+    def step_name(self, flow_id: str, number: int, step) -> str:
+        """What the reader does at the step, in the locale: "Computer 5: Turn this Off (Data for …)". The
+        control's label is left out for a button (the profile photo that opens the menu)."""
+        doing = self.labels.callouts[step.callout] if step.callout else ""
+        target = step.highlight_target
+        label = "" if target.role == "button" else self.labels.labels[target.label].text
+        name = f"{self.strings.flows[flow_id]} {number}: {doing}".rstrip(": ")
+        return f"{name} ({label})" if label else name
+
     def links_table(self, arg: str | None) -> str:
         if arg != "table":
             self.fail("{{ links:table }} is the only links marker")
         s = self.strings
         rows = []
         for a in self.anchors.values():
-            flow = self.flow(a.flow)
-            step = flow.steps[a.number - 1]
-            name = self.labels.labels[step.highlight_target.label].text
-            where = s.flows[APP_TAB if a.variant == "app" else a.flow]
-            rows.append({"anchor": a.anchor, "name": f"{where} {a.number}: {name}",
+            step = self.flow(a.flow).steps[a.number - 1]
+            rows.append({"anchor": a.anchor, "name": self.step_name(a.flow, a.number, step),
                          "here": self.inputs.site_url + page_url(self.locale, a.page) + "#" + a.anchor,
                          "go": self.inputs.site_url + f"go/{a.anchor}/"})
         return self.partials.render("links-table.html", rows=rows, copy=s.copy_button, column_step=s.column_step,

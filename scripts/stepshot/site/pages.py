@@ -1,7 +1,6 @@
 """Where each page and each step anchor is published, known before any page is rendered.
 
-Anchors: a step's anchor is its flow id (`open-settings`), identical in every locale; a flow shown again
-in another tab gets a prefix (`{{ steps:mobile:app }}` gives `app-mobile-open-settings`).
+Anchors: a step's anchor is its id in the flow file (`open-settings`), identical in every locale.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from ..locales import LOCALES, SOURCE_LOCALE
 
-STEPS_MARKER = re.compile(r"^[ \t]*\{\{\s*steps:(?P<flow>[a-z0-9-]+)(?::(?P<variant>[a-z]+))?\s*\}\}[ \t]*$", re.M)
-STEP_VARIANTS = {"app": "app-"}  # {{ steps:FLOW:variant }} -> the prefix of its anchors
+STEPS_MARKER = re.compile(r"^[ \t]*\{\{\s*steps:(?P<flow>[a-z0-9-]+)\s*\}\}[ \t]*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -22,7 +20,6 @@ class Anchor:
     flow: str
     step: str
     number: int
-    variant: str | None
     page: str  # page path under the locale folder, e.g. "index.md"
 
 
@@ -35,10 +32,6 @@ def page_url(locale: str, page: str) -> str:
     return path + "/" if path else ""
 
 
-def anchor_id(step_id: str, variant: str | None) -> str:
-    return STEP_VARIANTS[variant] + step_id if variant else step_id
-
-
 def plan_anchors(docs_dir: Path, locale: str, flow_file) -> dict[str, Anchor]:
     """Every step anchor the locale's pages will publish, found from their steps markers."""
     folder = docs_dir / locale
@@ -47,11 +40,10 @@ def plan_anchors(docs_dir: Path, locale: str, flow_file) -> dict[str, Anchor]:
         page = path.relative_to(folder).as_posix()
         for match in STEPS_MARKER.finditer(path.read_text(encoding="utf-8")):
             flow = next((f for f in flow_file.flows if f.id == match["flow"]), None)
-            if flow is None or (match["variant"] and match["variant"] not in STEP_VARIANTS):
+            if flow is None:
                 continue  # the marker expansion reports it with the page and line
             for number, step in enumerate(flow.steps, start=1):
-                a = Anchor(anchor_id(step.id, match["variant"]), flow.id, step.id, number, match["variant"], page)
-                anchors.setdefault(a.anchor, a)
+                anchors.setdefault(step.id, Anchor(step.id, flow.id, step.id, number, page))
     return anchors
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, RootModel, field_validator
+from pydantic import Field, RootModel
 
 from ..errors import BadInput
 from ..files import problem
@@ -15,16 +15,18 @@ from ..reader import load_model
 from ..schema import STEP_ID, Strict
 
 STRINGS_NAME = "site-strings.yml"  # in docs/, beside the pages (mkdocs.yml excludes it from the site)
-APP_TAB = "app"                     # the name of the app tab, beside the flows' names
 
 
 class Strings(Strict):
     caption_standin: str
     caption_live: str
-    alt: str
+    alt_standin: str  # {label}, {callout}
+    alt_live: str     # {date}, {label}, {callout}
     image_missing: str
     image_stale: str
     report: str
+    report_hint: str   # shown under a step whose picture is an illustration from the stand-in
+    report_email: str  # {email}: extra.report_email in mkdocs.yml, when set
     unverified: str
     english_label: str  # {label}: LinkedIn's English label
     labels_notice_title: str
@@ -32,17 +34,13 @@ class Strings(Strict):
     outdated: str
     outdated_link: str
     copy_button: str
+    ticket_button: str
+    ticket_step: str     # {url}
+    ticket_setting: str  # {url}
     column_step: str
     column_link: str
     column_go: str
     flows: dict[Annotated[str, Field(pattern=STEP_ID)], Annotated[str, Field(min_length=1)]]  # flow id -> name
-
-    @field_validator("flows")
-    @classmethod
-    def _app_tab_named(cls, flows):
-        if APP_TAB not in flows:
-            raise ValueError(f"needs {APP_TAB!r}: the name of the app tab")
-        return flows
 
 
 class StringsFile(RootModel[dict[str, Strings]]):
