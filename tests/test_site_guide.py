@@ -462,6 +462,10 @@ def test_a_label_written_as_markup_is_shown_as_text_and_runs_nothing(page, url, 
     if path == "fr/":
         alt = page.locator(f"#{HOSTILE_STEP} img").first.get_attribute("alt")
         assert HOSTILE in alt  # the attribute holds the whole text: it was not ended early
+        search(page, "Préférences", anchors=True)  # the step's own search result shows the label too
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.pwned") is None and "PWNED" not in page.title() and dialogs == []
+        assert page.locator(".md-search-result img, .md-search-result [onerror]").count() == 0
 
 
 @pytest.mark.browser
@@ -477,7 +481,7 @@ def test_go_page_without_javascript_lists_every_language(browser, url):
         context.close()
 
 
-def search(page, query: str) -> list[str]:
+def search(page, query: str, anchors: bool = False) -> list[str]:
     """Type a query as a reader does and return the result paths. Material searches on keyup, which
     `fill()` never sends; characters without a key (kana, kanji) go in as text, as an input method
     commits them, and the End key that follows brings the keyup."""
@@ -487,6 +491,9 @@ def search(page, query: str) -> list[str]:
     box.press("End")
     results = page.locator(".md-search-result__item > a")
     results.first.wait_for()
+    if anchors:  # every result, a page's sections and steps included
+        return page.locator(".md-search-result__list a").evaluate_all(
+            "els => els.map(a => new URL(a.href).pathname + new URL(a.href).hash)")
     return results.evaluate_all("els => els.map(a => new URL(a.href).pathname)")
 
 
@@ -502,6 +509,20 @@ def test_search_on_french_site_returns_only_french_pages(page, url):
     assert url + "search/search_index.json" not in traffic.requests
     assert url + "assets/javascripts/lunr/min/lunr.fr.min.js" in traffic.requests
     assert traffic.failures == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code, query, step", [
+    ("fr", "interrupteur", "turn-ai-toggle-off"),  # written "l'interrupteur" on the page
+    ("fr", "IA", "open-ai-setting"),               # written "l'IA"
+    ("it", "interruttore", "turn-ai-toggle-off"),  # written "l'interruttore"
+    ("en", "switch", "turn-ai-toggle-off"),
+    ("hi", "डेटा", "open-ai-setting"),
+])
+def test_search_results_lead_to_the_steps(page, url, code, query, step):
+    page.goto(url + locale_prefix(code))
+    found = search(page, query, anchors=True)
+    assert f"/{locale_prefix(code)}#{step}" in found, found
 
 
 @pytest.mark.browser

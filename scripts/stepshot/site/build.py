@@ -45,6 +45,12 @@ def check_languages(config_file: Path, languages) -> None:
         raise BadInput(problem(config_file, "plugins.i18n.languages", f"the default must be {SOURCE_LOCALE}"))
 
 
+# Where Material's defaults miss the guide's words: French and Italian elide articles into the next word
+# (l'interrupteur, dell'IA), so an apostrophe separates words there.
+ELIDED = {"separator": "[\\s\\-'’]+"}
+SEARCH_TUNING = {"fr": ELIDED, "it": ELIDED}
+
+
 def material_text(config, key: str) -> str:
     """A text of Material's language partial (partials/language.html, its `t` macro) in the locale being
     built, read through the theme's Jinja environment as Material's own templates read it."""
@@ -71,6 +77,7 @@ class SiteBuild:
         self.partials = Partials(Path(config.theme.custom_dir))
         self.slots: dict[str, Slots] = {}  # per page being built: its markers' HTML until Markdown is done
         self.search_config: dict[str, dict] = {}
+        self.step_entries: list[dict] = []  # one search result per step, in every locale
         self.og_image: dict[str, tuple[str, tuple[int, int]]] = {}
         self.image_notices: dict[str, dict[str, str]] = {}
 
@@ -105,6 +112,7 @@ class SiteBuild:
             "lang": [material_text(config, "search.config.lang")],
             "separator": material_text(config, "search.config.separator"),
             "pipeline": [step for step in re.split(r"\s*,\s*", pipeline.strip()) if step],
+            **SEARCH_TUNING.get(locale, {}),
         }
         return files
 
@@ -129,6 +137,7 @@ class SiteBuild:
                               page.meta, self.plans[locale], self.image_notices.setdefault(locale, {}))
         out = markers.expand(markdown)
         self.slots[page.file.src_uri] = markers.slots
+        self.step_entries += markers.search_entries(page.url)
         missing = [a for a in markers.rendered_anchors if a not in self.plans[locale]]
         if missing:
             raise BadInput(problem(page.file.abs_src_path, "(file)", f"anchors not planned: {missing}"))
@@ -187,7 +196,7 @@ class SiteBuild:
         deeplinks.write_redirects(site_dir, self.contract["redirects"], self.partials)
         write_atomic(site_dir / "links.json", to_json(deeplinks.links_json(site_url, self.plans)))
         siteindex.write_sitemaps(site_dir, site_url, self.docs_dir, self.locales)
-        siteindex.split_search_index(site_dir, self.locales, self.search_config)
+        siteindex.split_search_index(site_dir, self.locales, self.search_config, self.step_entries)
         write_og_card(site_dir)
         log.info(f"stepshot: {len(self.locales)} locales, {len(published)} deep links, "
                  f"links.json and /go/ pages written")

@@ -17,7 +17,7 @@ done: no label, callout or manifest field ever reaches Markdown.
 from __future__ import annotations
 
 import re
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -186,6 +186,12 @@ class PageMarkers:
             "steps.html", flow=flow.id, steps=steps, report=s.report, report_hint=s.report_hint,
             report_email=s.report_email.replace("{email}", self.inputs.report_email or ""),
             ticket_button=s.ticket_button)
+
+    def search_entries(self, page_url: str) -> list[dict]:
+        """Each step shown on the page as a search entry of its own, at its anchor (Material's index format,
+        whose title and text are HTML: the labels in them are escaped)."""
+        return [{"location": f"{page_url}#{anchor}", "title": escape(self.plain_step_text(anchor), quote=False),
+                 "text": escape(self.plain_step_text(anchor), quote=False)} for anchor in self.rendered_anchors]
 
     def plain_step_text(self, step_id: str) -> str:
         """The step's text as a ticket shows it: the labels in quotes, no Markdown."""

@@ -49,10 +49,13 @@ def write_sitemaps(site_dir: Path, site_url: str, docs_dir: Path, locales: list[
             write_atomic(site_dir / code / "sitemap.xml", sitemap(site_url, docs_dir, locales, only=code).encode("utf-8"))
 
 
-def split_search_index(site_dir: Path, locales: list[str], search_config: dict[str, dict]) -> dict[str, int]:
-    """Rewrite search/search_index.json per locale; returns the number of entries each locale got."""
+def split_search_index(site_dir: Path, locales: list[str], search_config: dict[str, dict],
+                       steps: list[dict]) -> dict[str, int]:
+    """Rewrite search/search_index.json per locale, with one entry per step (so a result leads to the
+    step itself); returns the number of entries each locale got."""
     index_file = site_dir / "search" / "search_index.json"
     merged = json.loads(index_file.read_text(encoding="utf-8"))
+    merged["docs"] += steps
     others = tuple(f"{code}/" for code in locales if code != SOURCE_LOCALE)
     counts = {}
     for code in locales:
