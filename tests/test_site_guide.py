@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from html import unescape
 import sys
@@ -76,6 +77,7 @@ def stepshot(root: Path, *args) -> Ran:
 @pytest.fixture(scope="module")
 def repo_copy(tmp_path_factory) -> Path:
     root = copy_repo(tmp_path_factory.mktemp("repo"))
+    shutil.copy(ROOT / "screenshots" / "verified.json", root / "screenshots")  # when each picture was checked
     steps = [arg for step in CAPTURED for arg in ("--step", step)]
     run = stepshot(root, "capture", "--locale", "fr", "--viewport", "desktop", *steps)
     assert run.code == 0, run.out + run.err
@@ -688,6 +690,30 @@ def test_redirects_from_the_contract(page, url):
     page.wait_for_url(re.compile(r"/#open-settings$"))
     page.goto(url + "#old-step")
     page.wait_for_url(re.compile(r"/#open-data-privacy$"))
+
+
+A4_CSS_PX = 297 / 25.4 * 96  # the height of an A4 sheet in CSS pixels
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code", ["en", "ar", "ja"])
+def test_the_printed_guide_has_each_flow_once_four_steps_a_page_its_address_and_date(browser, url, code):
+    context = browser.new_context(**{**context_options(code), "viewport": {"width": 794, "height": 1123}})
+    page = context.new_page()
+    try:
+        page.goto(url + locale_prefix(code))
+        page.emulate_media(media="print")
+        shown = page.locator(".ss-step").filter(visible=True)
+        ids = shown.evaluate_all("steps => steps.map(s => s.id)")
+        assert len(ids) == len(set(ids)) == 12  # the phone and the computer flow, each once
+        tallest = max(shown.evaluate_all("steps => steps.map(s => s.getBoundingClientRect().height)"))
+        assert tallest * 4 < A4_CSS_PX * 0.9, f"a step is {tallest:.0f} px tall in print"
+        source = page.locator(".ss-print-source")
+        assert source.is_visible()
+        assert source.inner_text().startswith(SITE_URL + locale_prefix(code))
+        assert re.search(r"\d{4}-\d{2}-\d{2}", source.inner_text())
+    finally:
+        context.close()
 
 
 @pytest.mark.browser

@@ -54,6 +54,11 @@ def labels(path: Path) -> dict:
     return load(path).get("labels", {})
 
 
+def images(path: Path) -> dict:
+    """{image key: {"date", "source"}}: when each picture was last found to show its target."""
+    return load(path).get("images", {})
+
+
 def _write(path: Path, data: dict, section: str, value: dict) -> None:
     if data.get(section) == value:
         return

@@ -166,6 +166,17 @@ class SiteBuild:
                                                 description, page, self.locale, image, size)
         # Material writes the description into its <meta> tag as it is: a quote in it would end the attribute.
         page.meta["description"] = escape(description)
+        address, checked = self.inputs.site_url + page.url, self.last_checked(page)
+        page.meta["ss_print"] = (strings_for(self.locale, self.docs_dir).print_source.format(url=address, date=checked)
+                                 if checked else address)
+
+    def last_checked(self, page) -> str | None:
+        """The oldest of the dates on which the page's pictures were last checked (None: no step here)."""
+        page_path = PurePosixPath(page.file.src_uri).relative_to(self.locale).as_posix()
+        keys = [image_key(self.locale, self.flow(a.flow).viewports[0], a.step)
+                for a in self.plans[self.locale].values() if a.page == page_path]
+        dates = [self.inputs.checked[key]["date"] for key in keys if key in self.inputs.checked]
+        return min(dates) if dates and len(dates) == len(keys) else None
 
     # ---- on_post_page ----
 

@@ -26,6 +26,7 @@ class SiteInputs:
     project: Project
     manifest: Manifest
     verified: dict
+    checked: dict      # image key -> {"date", "source"}: when each picture was last checked
     site_url: str      # absolute, ends with "/"
     report_repo: str   # GitHub owner/name where "Looks different?" reports go
     report_email: str | None  # an address for readers without a GitHub account (extra.report_email)
@@ -50,6 +51,7 @@ class SiteInputs:
             project=checkout.project(),
             manifest=Manifest.load(checkout.manifest_file),
             verified=verified.labels(checkout.verified_file),
+            checked=verified.images(checkout.verified_file),
             site_url=site_url if site_url.endswith("/") else site_url + "/",
             report_repo=report_repo,
             report_email=report_email,

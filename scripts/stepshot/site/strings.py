@@ -33,6 +33,7 @@ class Strings(Strict):
     labels_notice: str
     outdated: str
     outdated_link: str
+    print_source: str  # {url}, {date}: the printed page's address and when its steps were last checked
     copy_button: str
     ticket_button: str
     ticket_step: str     # {url}
