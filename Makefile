@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 # Test files run in three processes (pytest-xdist); a file stays in one process because its fixtures are costly.
-# Tests marked `alone` (speed measurements) run afterwards, by themselves.
+# Tests marked `alone` (they measure time: the site's speed, how fast an interrupt stops a run) run afterwards, by themselves.
 # PYTEST_WORKERS="-n 0" runs everything in this process.
 PYTEST_WORKERS ?= -n 3 --dist loadfile
 export NO_MKDOCS_2_WARNING := 1

@@ -185,6 +185,8 @@ def write_redirects(site_dir: Path, redirects: dict[str, str], partials) -> int:
         mapped = {a: relative(page_dir, new) for a, new in by_anchor.items()}
         by_hash = Markup(script_json({a: t for a, t in mapped.items() if a}))
         file = html_file(site_dir, path)
+        if "" not in mapped and not file.is_file():
+            continue  # old anchors of a page this build left out (one locale only): nothing moved here
         if file.is_file():
             html = file.read_text(encoding="utf-8")
             block = partials.render("anchor-redirects.html", mapped_json=by_hash)
