@@ -50,14 +50,23 @@ def add_viewport_option(p):
                    help="limit to this viewport (repeatable; default: both)")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text}: must be 1 or more")
-    return value
+def _ranged(convert, low: float, high: float, noun: str, out_of_range: str):
+    """An option's value read as a number between low and high; one-line usage errors naming the value."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: not {noun}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text}: {out_of_range}")
+        return value
+    return parse
+
+
+_positive = _ranged(int, 1, float("inf"), "a whole number", "must be 1 or more")
+_port = _ranged(int, 0, 65535, "a port number", "not a port number (0 to 65535)")
+_seconds = _ranged(float, 0, 60, "a number of seconds", "between 0 and 60 seconds")
+_share = _ranged(float, 0, 1, "a number", "must be between 0 and 1")
 
 
 def _sessions(text: str) -> int:
@@ -152,26 +161,6 @@ def cmd_stand_in(args, checkout: Checkout) -> int:
     return 0
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text}: not a port number (0 to 65535)")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: not a number of seconds") from None
-    if not 0 <= value <= 60:
-        raise argparse.ArgumentTypeError(f"{text}: between 0 and 60 seconds")
-    return value
-
-
 def add_stand_in_options(p):
     from .standin.variants import DEFAULT_MARKUP, MARKUPS, VARIANTS
 
@@ -203,16 +192,6 @@ def cmd_capture(args, checkout: Checkout) -> int:
     print(summary_line(report))
     print(f"report: {checkout.reports / 'capture.md'}")
     return report.exit_code
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text}: must be between 0 and 1")
-    return value
 
 
 def _step_id(text: str) -> str:
