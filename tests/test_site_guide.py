@@ -563,6 +563,21 @@ def test_language_switcher_keeps_the_page(browser, url):
 
 
 @pytest.mark.browser
+def test_language_switcher_keeps_the_step(browser, url):
+    context = published_context(browser, url)
+    page = context.new_page()
+    try:
+        page.goto(SITE_URL + "#turn-ai-toggle-off")
+        for code in ("ar", "ja"):
+            page.locator(".md-select > button").hover()
+            page.locator(f".md-select__link[hreflang='{code}']").click()
+            page.wait_for_url(f"{SITE_URL}{code}/#turn-ai-toggle-off")
+            page.locator("#turn-ai-toggle-off").wait_for(state="visible")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
 def test_guide_steps_in_order_with_off(page, url):
     page.goto(url)
     text = page.locator(".tabbed-block").nth(1).inner_text()  # the computer tab

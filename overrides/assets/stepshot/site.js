@@ -1,6 +1,7 @@
 /* Step anchors inside content tabs: opening /#app-mobile-open-settings selects the tab holding it.
    Old anchors listed in docs/links-contract.json "redirects" move to their new place.
-   Each tab panel carries its tab's name, so the print style can title it. */
+   Each tab panel carries its tab's name, so the print style can title it. The language switch keeps the
+   step anchor. */
 (function () {
   "use strict";
 
@@ -36,11 +37,21 @@
     });
   }
 
+  // Step anchors are the same in every language: switching language keeps the step the reader is on.
+  function keepStepOnLanguageSwitch() {
+    document.querySelectorAll(".md-select__link[hreflang]").forEach(function (link) {
+      link.addEventListener("click", function () {
+        if (location.hash) link.hash = location.hash;
+      });
+    });
+  }
+
   function onHash() {
     if (!redirectOldAnchor()) openTabHolding(decodeURIComponent(location.hash.slice(1)));
   }
 
   nameTabPanels();
+  keepStepOnLanguageSwitch();
   onHash();
   window.addEventListener("hashchange", onHash);
 })();
