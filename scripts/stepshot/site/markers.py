@@ -52,6 +52,7 @@ class PageMarkers:
         self.inputs = inputs
         self.partials = partials
         self.slots = Slots(src_path)
+        self.plain_texts: dict[str, str] = {}
         self.locale = locale
         self.page = page
         self.url = page_url(locale, page)
@@ -190,13 +191,19 @@ class PageMarkers:
     def search_entries(self, page_url: str) -> list[dict]:
         """Each step shown on the page as a search entry of its own, at its anchor (Material's index format,
         whose title and text are HTML: the labels in them are escaped)."""
-        return [{"location": f"{page_url}#{anchor}", "title": escape(self.plain_step_text(anchor), quote=False),
-                 "text": escape(self.plain_step_text(anchor), quote=False)} for anchor in self.rendered_anchors]
+        entries = []
+        for anchor in self.rendered_anchors:
+            text = escape(self.plain_step_text(anchor), quote=False)
+            entries.append({"location": f"{page_url}#{anchor}", "title": text, "text": text})
+        return entries
 
     def plain_step_text(self, step_id: str) -> str:
-        """The step's text as a ticket shows it: the labels in quotes, no Markdown."""
-        text = LABEL.sub(lambda m: f"“{self.labels.labels[m['key']].text}”", self.meta["steps"][step_id])
-        return unescape(re.sub(r"<[^>]+>", "", md.markdown(text))).strip()
+        """The step's text as a ticket and the search index show it: the labels in quotes, no Markdown
+        (rendered once per step; both ask for it)."""
+        if step_id not in self.plain_texts:
+            text = LABEL.sub(lambda m: f"“{self.labels.labels[m['key']].text}”", self.meta["steps"][step_id])
+            self.plain_texts[step_id] = unescape(re.sub(r"<[^>]+>", "", md.markdown(text))).strip()
+        return self.plain_texts[step_id]
 
     def report_body(self, anchor: str, here: str) -> str:
         return (f"Step: {anchor}\nLocale: {self.locale}\nPage: {here}\n\n"

@@ -16,11 +16,15 @@ STEPS_MARKER = re.compile(r"^[ \t]*\{\{\s*steps:(?P<flow>[a-z0-9-]+)\s*\}\}[ \t]
 
 @dataclass(frozen=True)
 class Anchor:
-    anchor: str
     flow: str
     step: str
     number: int
     page: str  # page path under the locale folder, e.g. "index.md"
+
+    @property
+    def anchor(self) -> str:
+        """A step's anchor is its id."""
+        return self.step
 
 
 def page_url(locale: str, page: str) -> str:
@@ -43,7 +47,7 @@ def plan_anchors(docs_dir: Path, locale: str, flow_file) -> dict[str, Anchor]:
             if flow is None:
                 continue  # the marker expansion reports it with the page and line
             for number, step in enumerate(flow.steps, start=1):
-                anchors.setdefault(step.id, Anchor(step.id, flow.id, step.id, number, page))
+                anchors.setdefault(step.id, Anchor(flow.id, step.id, number, page))
     return anchors
 
 
