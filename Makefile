@@ -12,7 +12,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= -n 3 --dist loadfile
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser screenshots site serve test check bench lighthouse clean
+.PHONY: install browser screenshots site serve test check bench lighthouse htmlcheck clean
 
 install: $(STAMP)
 
@@ -62,6 +62,10 @@ $(LIGHTHOUSE): scripts/lighthouse/package-lock.json
 
 lighthouse: $(STAMP) browser $(LIGHTHOUSE)
 	$(VENV)/bin/stepshot lighthouse
+
+# The Nu HTML Checker (npm vnu-jar, pinned in scripts/vnu/package-lock.json; needs Java 11+) on the built guide.
+htmlcheck: site
+	$(VENV)/bin/stepshot htmlcheck --site site
 
 clean:
 	rm -rf site build

@@ -245,6 +245,12 @@ FAULTS = {
                                      "stepshot: argument --markup: invalid choice: 'fancy'"),
     "stand-in delay not a number": Fault(["stand-in", "--delay", "soon"], EXIT_BAD_INPUT,
                                          "stepshot: argument --delay: 'soon': not a number of seconds"),
+    # gates
+    "htmlcheck --site not a folder": Fault(["htmlcheck", "--site", "{tmp}/nowhere"], EXIT_BAD_INPUT,
+                                           "--site {tmp}/nowhere: not a folder"),
+    "htmlcheck without Java": Fault(["htmlcheck", "--site", "{tmp}"], EXIT_ENVIRONMENT,
+                                    "stepshot: STEPSHOT_JAVA={tmp}/java: not a program; the Nu HTML Checker needs Java",
+                                    env={"STEPSHOT_JAVA": "{tmp}/java"}),
     # refresh
     "refresh --out under screenshots/": Fault(
         ["refresh", "--repo", "{tmp}/repo", "--out", "{tmp}/repo/screenshots/out"], EXIT_BAD_INPUT,

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import run_process
-from stepshot.gates import lighthouse
+from stepshot.gates import lighthouse, npm
 from stepshot.settings import Settings
 
 
@@ -44,7 +44,7 @@ def test_the_guide_meets_the_budget_in_en_ar_and_ja(guide):
 @pytest.mark.alone  # shares the measured runs
 def test_the_pinned_lighthouse_ran_with_stepshots_chromium(guide, reports, browser):
     folder = lighthouse.package_dir()
-    assert lighthouse.wanted_version(folder) == lighthouse.installed_version(folder) == "12.2.3"
+    assert npm.wanted_version(folder, "lighthouse") == npm.installed_version(folder, "lighthouse") == "12.2.3"
     report = json.loads((reports / "en.json").read_text(encoding="utf-8"))
     assert report["lighthouseVersion"] == "12.2.3"
     assert report["configSettings"]["formFactor"] == "mobile"

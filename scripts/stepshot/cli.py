@@ -354,10 +354,11 @@ def cmd_lighthouse(args, checkout: Checkout) -> int:
     Example: stepshot lighthouse
     Example: stepshot lighthouse --site site --locale ja
     """
-    from .gates.lighthouse import audit_guide, build_site, problems, summary
+    from .gates import build_site
+    from .gates.lighthouse import audit_guide, problems, summary
 
     out = checkout.root / "build" / "lighthouse"
-    site = args.site or build_site(checkout, out / "site")
+    site = args.site or build_site(checkout.root, out / "site")
     pages = audit_guide(checkout.settings, site, out, args.locale)
     for page in pages:
         print(summary(page))
@@ -368,8 +369,37 @@ def cmd_lighthouse(args, checkout: Checkout) -> int:
     return 1 if failures else 0
 
 
-def add_lighthouse_options(p):
+def cmd_htmlcheck(args, checkout: Checkout) -> int:
+    """Run the Nu HTML Checker on every page of the built guide; exit 1 on any error of this project's.
+
+    One line per error (page, line, message, the markup). Errors from Material for MkDocs' own templates are
+    recognised one by one (gates/htmlcheck.py) and summed up apart. Builds the site first (into
+    build/htmlcheck/site) unless --site names a built one. Needs Java 11 or newer.
+    Example: stepshot htmlcheck
+    Example: stepshot htmlcheck --site site
+    """
+    from .gates import build_site
+    from .gates.htmlcheck import check_site, material_summary
+
+    if args.site and not args.site.is_dir():
+        raise BadInput(f"--site {args.site}: not a folder")
+    site = args.site or build_site(checkout.root, checkout.root / "build" / "htmlcheck" / "site")
+    findings = check_site(site, checkout.settings)
+    for error in findings.ours:
+        print(error.line_text())
+    for line in material_summary(findings):
+        print(line)
+    print(f"htmlcheck: {findings.pages} pages, {len(findings.ours)} errors of this project's, "
+          f"{len(findings.materials)} of Material's own")
+    return 1 if findings.ours else 0
+
+
+def add_site_option(p):
     p.add_argument("--site", type=Path, default=None, metavar="DIR", help="a built site (default: build one)")
+
+
+def add_lighthouse_options(p):
+    add_site_option(p)
     p.add_argument("--locale", action="append", metavar="L", choices=list(LOCALES),
                    help="the guide in this locale (repeatable; default: en, ar, ja)")
 
@@ -388,6 +418,7 @@ COMMANDS = {
     "translations": (cmd_translations, [add_locale_option]),
     "bench": (cmd_bench, [add_locale_option, add_viewport_option, add_bench_options]),
     "lighthouse": (cmd_lighthouse, [add_lighthouse_options]),
+    "htmlcheck": (cmd_htmlcheck, [add_site_option]),
 }
 
 

@@ -34,6 +34,7 @@ class Settings:
     account: Path | None = None
     today: str | None = None
     chromium: Path | None = None
+    java: Path | None = None
     no_sandbox: bool = False
     strict_images: bool = False
     deploy: bool = False
@@ -63,6 +64,7 @@ class Settings:
             account=path("STEPSHOT_ACCOUNT"),
             today=today,
             chromium=path("STEPSHOT_CHROMIUM"),
+            java=path("STEPSHOT_JAVA"),
             no_sandbox=environ.get("STEPSHOT_NO_SANDBOX") == "1",
             strict_images=environ.get("STEPSHOT_STRICT_IMAGES") == "1",
             deploy=environ.get("STEPSHOT_DEPLOY") == "1",

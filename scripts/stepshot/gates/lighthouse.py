@@ -8,18 +8,14 @@ release that runs on Node 20), installed there with `npm ci`.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..browser import CONTAINER_FLAGS, needs_no_sandbox
-from ..checkout import PACKAGE_ROOT, Checkout
-from ..errors import BadInput
 from ..settings import Settings, child_environment
 from ..site.pages import page_url
-from . import ToolMissing
+from . import ToolMissing, npm
 
 BUDGET = {"performance": 0.95, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 GUIDE_LOCALES = ("en", "ar", "ja")
@@ -36,32 +32,12 @@ RUN_TIMEOUT_SECONDS = 240
 
 
 def package_dir() -> Path:
-    """Where the pinned Lighthouse is installed: next to this package, in the tree it ships in."""
-    return PACKAGE_ROOT / "scripts" / "lighthouse"
-
-
-def wanted_version(folder: Path) -> str:
-    lock = json.loads((folder / "package-lock.json").read_text(encoding="utf-8"))
-    return lock["packages"]["node_modules/lighthouse"]["version"]
-
-
-def installed_version(folder: Path) -> str | None:
-    manifest = folder / "node_modules" / "lighthouse" / "package.json"
-    return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.is_file() else None
+    return npm.package_folder("lighthouse")
 
 
 def ensure_installed(folder: Path | None = None) -> Path:
     """The Lighthouse command line script, installed from the lock file when missing or another version."""
-    folder = folder or package_dir()
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        raise ToolMissing("Lighthouse needs Node.js 20 and npm: `apt-get install nodejs npm` or nodejs.org")
-    if installed_version(folder) != wanted_version(folder):
-        result = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=folder,
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            raise ToolMissing(f"{folder / 'package-lock.json'}: npm ci failed: "
-                              f"{(result.stderr or result.stdout).strip().splitlines()[-1:]}")
-    return folder / "node_modules" / "lighthouse" / "cli" / "index.js"
+    return npm.ensure_installed(folder or package_dir(), "lighthouse") / "cli" / "index.js"
 
 
 def chromium_path(settings: Settings, playwright=None) -> Path:
@@ -194,14 +170,3 @@ def summary(page: PageScores) -> str:
     extra = f"; performance: best of {len(page.performance_runs)} runs at CPU slowdown {page.cpu_slowdown}x" \
         if page.performance_runs else ""
     return f"{page.name}: {scores} (host benchmarkIndex {page.benchmark_index}{extra})"
-
-
-def build_site(checkout: Checkout, out: Path) -> Path:
-    """`mkdocs build --strict` of the checkout into `out` (the checkout's site/ is left alone)."""
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
-                            cwd=checkout.root, env=child_environment(NO_MKDOCS_2_WARNING="1"),
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        raise BadInput(f"mkdocs build --strict failed: {lines[-1] if lines else result.returncode}")
-    return out

@@ -191,7 +191,7 @@ def write_redirects(site_dir: Path, redirects: dict[str, str], partials) -> int:
             html = file.read_text(encoding="utf-8")
             block = partials.render("anchor-redirects.html", mapped_json=by_hash)
             # In the head: the site's script, at the end of the body, reads it as soon as it runs.
-            write_atomic(file, html.replace("</head>", block + "\n</head>", 1).encode("utf-8"))
+            write_atomic(file, html.replace("</head>", f"{block}\n</head>", 1).encode("utf-8"))
             continue
         default = mapped.get("") or next(iter(mapped.values()))
         html = partials.render("moved.html", by_hash_json=by_hash, default_json=Markup(script_json(default)),

@@ -19,7 +19,8 @@ from ..errors import BadInput
 from ..files import problem
 
 PARTIALS = Path("partials") / "stepshot"
-TOKEN = re.compile(r"(?:<p>)?(ssslot\d{6}x)(?:</p>)?")
+# A token alone in its paragraph takes the paragraph's place (a block of HTML); inside a sentence, its own.
+TOKEN = re.compile(r"<p>(ssslot\d{6}x)</p>|(ssslot\d{6}x)")
 
 
 class Partials:
@@ -50,15 +51,16 @@ class Slots:
     def check_source(self, markdown: str) -> None:
         found = TOKEN.search(markdown)
         if found:
-            raise BadInput(problem(self.src_path, "(file)", f"{found[1]!r} is the build's own slot token"))
+            raise BadInput(problem(self.src_path, "(file)", f"{found[1] or found[2]!r} is the build's own slot token"))
 
     def fill(self, html: str) -> str:
         """Every token replaced by its HTML (a slot's HTML may hold tokens of its own: labels in a step)."""
         placed: set[str] = set()
 
         def place(match: re.Match) -> str:
-            placed.add(match[1])
-            return self.html[match[1]]
+            token = match[1] or match[2]
+            placed.add(token)
+            return self.html[token]
 
         for _ in range(3):
             html, count = TOKEN.subn(place, html)
