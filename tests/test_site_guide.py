@@ -25,6 +25,7 @@ from conftest import ROOT, Ran, make_checkout, run_cli, serve_directory
 from stepshot.browser import context_options
 from stepshot.checkout import Checkout
 from stepshot.locales import LOCALES
+from stepshot.site.dates import long_date
 from stepshot.manifest import Manifest
 from stepshot.reader import load_flow
 from stepshot.settings import Settings
@@ -32,7 +33,7 @@ from stepshot.settings import Settings
 SITE_URL = "https://linkedin-ai-optout.example.org/"
 FLOW = load_flow(ROOT / "screenshots" / "flow.yml")
 GUIDE_FLOWS = ("desktop", "mobile")
-PAGES = ["", "related/", "data/", "faq/", "about/", "support/"]
+PAGES = ["", "related/", "data/", "faq/", "about/", "support/", "checklist/"]
 CAPTURED = ["open-me-menu", "open-settings", "open-data-privacy"]  # fr desktop, from the stand-in
 STALE = "open-data-privacy"
 OUTDATED_PAGE = "faq.md"
@@ -245,7 +246,8 @@ def test_figures_come_from_the_manifest(site, repo_copy):
     assert f'width="{round(first["width"] / 2)}" height="{round(first["height"] / 2)}"' in img  # CSS pixels
     assert "loading=" not in img  # the first picture loads at once
     assert 'alt="Illustration issue d&#39;une réplique locale des paramètres de LinkedIn, « Vous » mis en évidence' in img
-    assert f"Illustration issue d&#39;une réplique locale des paramètres de LinkedIn, {first['changed']}" in step
+    assert ("Illustration issue d&#39;une réplique locale des paramètres de LinkedIn, <time class=\"ss-date\" "
+            f"datetime=\"{first['changed']}\" dir=\"ltr\">{long_date(first['changed'], 'fr')}</time>") in step
     second = text.split('id="open-settings"')[1].split("</li>")[0]
     assert 'loading="lazy"' in second
     assert 'href="../screenshots/fr/desktop/open-settings.png"' in second
@@ -713,7 +715,9 @@ def test_the_printed_guide_has_each_flow_once_four_steps_a_page_its_address_and_
         source = page.locator(".ss-print-source")
         assert source.is_visible()
         assert source.inner_text().startswith(SITE_URL + locale_prefix(code))
-        assert re.search(r"\d{4}-\d{2}-\d{2}", source.inner_text())
+        checked = json.loads((ROOT / "screenshots" / "verified.json").read_text(encoding="utf-8"))["images"]
+        oldest = min(entry["date"] for key, entry in checked.items() if key.startswith(f"{code}/"))
+        assert source.inner_text().endswith(long_date(oldest, code))
     finally:
         context.close()
 
@@ -726,3 +730,67 @@ def test_print_shows_every_tab_and_no_chrome(page, url):
     assert page.locator("#mobile-open-settings").is_visible()
     assert not page.locator(".md-header").is_visible()
     assert not page.locator(".ss-report").first.is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code, written", [("fr", "3 novembre 2025"), ("de", "3. November 2025"),
+                                           ("es", "3 de noviembre de 2025"), ("ja", "2025年11月3日"),
+                                           ("ar", "3 نوفمبر 2025")])
+def test_dates_in_sentences_are_written_the_locale_s_way_and_never_split(browser, url, code, written):
+    context, page = device_page(browser, code, 360)
+    try:
+        page.goto(url + locale_prefix(code) + "data/")
+        text = page.locator("article").inner_text()
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), re.search(r".{20}\d{4}-\d{2}-\d{2}", text)
+        dates = page.locator("article time.ss-date")
+        assert written in dates.all_inner_texts()
+        # One line: its pieces (a date in Arabic is several bidi runs) sit at the same height.
+        shapes = dates.evaluate_all("""times => times.map(t => {
+            const middles = [...t.getClientRects()].map(r => (r.top + r.bottom) / 2);
+            const oneLine = Math.max(...middles) - Math.min(...middles) < parseFloat(getComputedStyle(t).fontSize) / 2;
+            return [t.getAttribute('datetime'), oneLine, getComputedStyle(t).unicodeBidi];
+        })""")
+        assert {one_line for _, one_line, _ in shapes} == {True}, "a date breaks across lines"
+        assert {bidi for _, _, bidi in shapes} == {"isolate"}
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso) for iso, _, _ in shapes)
+    finally:
+        context.close()
+
+
+def test_only_dates_in_running_text_are_rewritten():
+    from stepshot.site.dates import dates_in_text
+    from stepshot.site.partials import Partials
+
+    html = ('<p>Since 2025-11-03, see <a href="https://x.example/2025-11-03/">2024-09-18</a> and '
+            '<code>2025-01-02</code>, <span title="2025-01-02">v1.2025-01-02</span>; 2025-09-17/18; not 2025-13-40.</p>')
+    out = dates_in_text(html, "fr", Partials(ROOT / "overrides"))
+    assert out == ('<p>Since <time class="ss-date" datetime="2025-11-03" dir="ltr">3 novembre 2025</time>, see '
+                   '<a href="https://x.example/2025-11-03/"><time class="ss-date" datetime="2024-09-18" dir="ltr">'
+                   '18 septembre 2024</time></a> and <code>2025-01-02</code>, <span title="2025-01-02">v1.2025-01-02'
+                   '</span>; <time class="ss-date" datetime="2025-09-17" dir="ltr">17–18 sept. 2025</time>; '
+                   'not 2025-13-40.</p>')
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code", ["en", "ar", "ja"])
+def test_the_checklist_prints_on_one_a4_page_with_every_step_to_tick(browser, url, code):
+    context = browser.new_context(**context_options(code))
+    page = context.new_page()
+    try:
+        page.goto(url + locale_prefix(code) + "checklist/")
+        flows = page.locator(".ss-checklist__flow")
+        assert flows.count() == 2
+        assert page.locator(".ss-checklist li").count() == page.locator(".ss-checklist__box").count() == 12
+        settings = page.locator(".ss-checklist__setting").all_inner_texts()
+        assert all("https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in s for s in settings)
+        # Each box sits on the line of its step's text (not alone above it).
+        offsets = page.locator(".ss-checklist li").evaluate_all("""items => items.map(li => {
+            const box = li.querySelector('.ss-checklist__box').getBoundingClientRect();
+            const text = li.querySelector('p').getClientRects()[0];
+            return Math.abs((box.top + box.bottom) / 2 - (text.top + text.bottom) / 2);
+        })""")
+        assert max(offsets) < 12, offsets
+        pdf = page.pdf(format="A4")
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the checklist prints on more than one page"
+    finally:
+        context.close()

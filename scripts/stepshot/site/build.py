@@ -20,6 +20,7 @@ from ..files import problem, to_json, write_atomic
 from ..locales import LOCALES, SOURCE_LOCALE
 from ..manifest import image_key
 from . import deeplinks, head, siteindex
+from .dates import dates_in_text, long_date
 from .figures import image_dest, log_image_notices, usable_image
 from .inputs import SiteInputs
 from .markers import PageMarkers
@@ -154,7 +155,7 @@ class SiteBuild:
     # ---- on_page_content: the markers' HTML in place ----
 
     def content(self, html: str, page) -> str:
-        return self.slots.pop(page.file.src_uri).fill(html)
+        return dates_in_text(self.slots.pop(page.file.src_uri).fill(html), self.locale, self.partials)
 
     # ---- on_page_context: social meta ----
 
@@ -167,7 +168,8 @@ class SiteBuild:
         # Material writes the description into its <meta> tag as it is: a quote in it would end the attribute.
         page.meta["description"] = escape(description)
         address, checked = self.inputs.site_url + page.url, self.last_checked(page)
-        page.meta["ss_print"] = (strings_for(self.locale, self.docs_dir).print_source.format(url=address, date=checked)
+        page.meta["ss_print"] = (strings_for(self.locale, self.docs_dir).print_source.format(
+                                     url=address, date=long_date(checked, self.locale))
                                  if checked else address)
 
     def last_checked(self, page) -> str | None:

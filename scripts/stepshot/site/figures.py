@@ -14,6 +14,7 @@ from ..errors import BadInput
 from ..files import problem
 from ..locales import READING_PX, VIEWPORTS
 from ..manifest import image_key
+from .dates import long_date
 
 log = logging.getLogger("mkdocs.plugins.stepshot")
 NOTICE_PREFIX = "stepshot image notice:"
@@ -83,7 +84,7 @@ def figure(inputs, partials, strings, locale: str, viewport: str, step, label: s
     width, height, reading = display_size(entry, viewport)
     standin = entry["source"] == "stand-in"
     alt = (strings.alt_standin.format(label=label, callout=callout) if standin else
-           strings.alt_live.format(date=entry["changed"], label=label, callout=callout))
+           strings.alt_live.format(date=long_date(entry["changed"], locale), label=label, callout=callout))
     return Figure(partials.render("figure.html", notice=None, viewport=viewport, src=src, reading=reading, alt=alt,
                                   width=width, height=height, lazy=lazy, caption=caption(strings, entry)),
                   illustration=standin)

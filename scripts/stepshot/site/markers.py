@@ -7,6 +7,8 @@
     {{ device_tabs }}      right after the phone and computer tabs: the computer tab opens on a wide screen
     {{ labels_notice }}    a short note, shown only when a label on the page is not confirmed
     {{ links:table }}      every deep link of the locale, with copy buttons (support page)
+    {{ checklist }}        the guide's flows as a one-page list to tick, with the setting's own link
+                           (checklist page; the step texts come from the guide page's front matter)
     {{ file:links.json }}  a link to a file the build generates at the site root
 
 Block markers (all but `label` and `file`) stand alone on their line, so they work inside content tabs.
@@ -24,6 +26,7 @@ from urllib.parse import quote, urlencode
 import markdown as md
 from markupsafe import Markup
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from ..errors import BadInput
 from ..files import problem
@@ -38,9 +41,10 @@ from .strings import strings_for
 LABEL = re.compile(r"\{\{\s*label:(?P<key>[^{}\s]*)\s*\}\}")
 FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
 GENERATED_FILES = ("links.json",)
-BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links|device_tabs)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
+BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links|device_tabs|checklist)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
 LEFTOVER = re.compile(r"\{\{|\}\}")
 NOTICE_SLOT = "\x00labels-notice\x00"
+GUIDE_PAGE = "index.md"  # the page whose flows the checklist lists
 WIDE_SCREEN_EM = 60  # from this viewport width on, the device tabs open on the computer steps
 
 
@@ -89,10 +93,12 @@ class PageMarkers:
                     notice_indent = indent
                     out.append(NOTICE_SLOT)
                     continue
+                if kind in ("device_tabs", "checklist") and arg is not None:
+                    self.fail(f"{{{{ {kind} }}}} takes no argument")
                 if kind == "device_tabs":
-                    if arg is not None:
-                        self.fail("{{ device_tabs }} takes no argument")
                     html = self.partials.render("device-tabs.html", wide_em=WIDE_SCREEN_EM)
+                elif kind == "checklist":
+                    html = self.checklist()
                 else:
                     html = self.steps(arg) if kind == "steps" else self.links_table(arg)
                 out += ["", indent + self.slots.hold(html), ""]
@@ -101,7 +107,7 @@ class PageMarkers:
             text = FILE.sub(lambda m: self.generated_file(m["name"]), text)
             if LEFTOVER.search(text):
                 self.fail(f"unknown marker in {text.strip()!r} (known: label:KEY, steps:FLOW, device_tabs, "
-                          "labels_notice, links:table, file:links.json)")
+                          "labels_notice, links:table, checklist, file:links.json)")
             out.append(text)
         self.check_step_texts()
         result = "\n".join(out)
@@ -145,11 +151,13 @@ class PageMarkers:
         known = ", ".join(f.id for f in self.inputs.project.flow.flows)
         self.fail(f"{{{{ steps:{flow_id} }}}}: unknown flow (known: {known})")
 
-    def step_text(self, step_id: str) -> str:
-        texts = self.meta.get("steps") or {}
+    def step_text(self, step_id: str, texts: dict | None = None) -> str:
+        """The step's text as HTML (labels marked up). `texts`: another page's front matter steps."""
+        if texts is None:
+            texts = self.meta.get("steps") or {}
+            self.steps_used.add(step_id)
         if not isinstance(texts, dict) or not isinstance(texts.get(step_id), str):
             self.fail(f"front matter steps.{step_id}: missing (the text of this step in {self.locale})")
-        self.steps_used.add(step_id)
         expanded = LABEL.sub(lambda m: self.label(m["key"]), texts[step_id])
         if LEFTOVER.search(expanded):
             self.fail(f"front matter steps.{step_id}: unknown marker")
@@ -224,6 +232,24 @@ class PageMarkers:
         if extra:
             self.line = 1
             self.fail(f"front matter steps.{extra[0]}: no {{{{ steps:... }}}} marker on this page shows this step")
+
+    # ---- the checklist ----
+
+    def checklist(self) -> str:
+        guide = GUIDE_PAGE
+        path = self.inputs.docs_dir / self.locale / guide
+        texts = (get_data(path.read_text(encoding="utf-8"))[1].get("steps") or {}) if path.is_file() else {}
+        flows = []
+        for flow in self.inputs.project.flow.flows:
+            if not any(a.flow == flow.id and a.page == guide for a in self.anchors.values()):
+                continue
+            flows.append({"name": self.strings.flows[flow.id],
+                          "steps": [Markup(self.step_text(step.id, texts)) for step in flow.steps],
+                          "setting": self.strings.ticket_setting.format(url=LINKEDIN + setting_path(flow)),
+                          "guide": self.rel(page_url(self.locale, guide)) + "#" + flow.steps[0].id})
+        if not flows:
+            self.fail(f"{{{{ checklist }}}}: {self.locale}/{guide} shows no flow")
+        return self.partials.render("checklist.html", flows=flows)
 
     # ---- support links ----
 
