@@ -251,6 +251,10 @@ FAULTS = {
     "htmlcheck without Java": Fault(["htmlcheck", "--site", "{tmp}"], EXIT_ENVIRONMENT,
                                     "stepshot: STEPSHOT_JAVA={tmp}/java: not a program; the Nu HTML Checker needs Java",
                                     env={"STEPSHOT_JAVA": "{tmp}/java"}),
+    "facts: a source of unknown strength": Fault(["facts", "--feeds", "http://127.0.0.1:9"], EXIT_BAD_INPUT,
+                                                 "{root}/docs/sources.yml: linkedin-eu-notice.strength:",
+                                                 edit_text("docs/sources.yml", "  strength: linkedin\n", "  strength: blog\n"),
+                                                 site=True),
     # refresh
     "refresh --out under screenshots/": Fault(
         ["refresh", "--repo", "{tmp}/repo", "--out", "{tmp}/repo/screenshots/out"], EXIT_BAD_INPUT,

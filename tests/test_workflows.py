@@ -126,7 +126,8 @@ def test_least_privilege(name):
     for job_id, job in workflow["jobs"].items():
         writes = {scope for scope, level in job.get("permissions", {}).items() if level == "write"}
         allowed = {("deploy.yml", "deploy"): {"pages", "id-token"},
-                   ("nightly-screenshots.yml", "report"): {"contents", "pull-requests", "issues"}}
+                   ("nightly-screenshots.yml", "report"): {"contents", "pull-requests", "issues"},
+                   ("nightly-screenshots.yml", "facts"): {"issues"}}
         assert writes == allowed.get((name, job_id), set()), (name, job_id, writes)
 
 
@@ -219,3 +220,16 @@ def test_nightly_report_job_opens_one_pull_request_and_one_issue_with_the_refres
     issue = by_name["Open or update the issue"]
     assert "broken" in issue["if"] and "blocked" in issue["if"]
     assert 'gh issue list --label "$ISSUE_LABEL"' in issue["run"] and "gh issue edit" in issue["run"]
+
+
+def test_nightly_facts_job_stands_alone_and_keeps_one_issue():
+    facts = load("nightly-screenshots.yml")["jobs"]["facts"]
+    assert "needs" not in facts and "environment" not in facts  # no login, and no wait on the screenshots
+    assert facts["permissions"] == {"contents": "read", "issues": "write"}
+    by_name = {step.get("name"): step for step in facts["steps"]}
+    run = by_name["Read Open Terms Archive's records of LinkedIn's documents"]["run"]
+    assert 'stepshot facts --out "$OUT"' in run and "0|1) ;;" in run
+    issue = by_name["Open or update the issue"]
+    assert issue["if"] == "steps.facts.outputs.changed == 'true'"
+    assert 'gh issue list --label "$ISSUE_LABEL" --state open' in issue["run"] and "gh issue edit" in issue["run"]
+    assert '--body-file "$OUT/issue-body.md"' in issue["run"]

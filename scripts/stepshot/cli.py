@@ -394,6 +394,37 @@ def cmd_htmlcheck(args, checkout: Checkout) -> int:
     return 1 if findings.ours else 0
 
 
+def cmd_facts(args, checkout: Checkout) -> int:
+    """Check whether LinkedIn changed a document the guide's facts rest on; exit 1 when one did.
+
+    For each LinkedIn document in docs/sources.yml, reads Open Terms Archive's feed of its recorded versions
+    and lists every version newer than the one the guide was written from (`read`), with the date, the link
+    to its diff and the claims of the English pages that cite it. Writes facts.json, and when a document
+    changed issue-title.txt and issue-body.md, to --out (default build/stepshot/facts). A feed that cannot
+    be read is a warning line (exit 0 unless another document changed).
+    Example: stepshot facts
+    """
+    from .facts import OTA_FEEDS, check_documents, write_report
+
+    checks = check_documents(checkout.root / "docs", args.feeds or OTA_FEEDS)
+    write_report(checks, args.out or checkout.root / "build" / "stepshot" / "facts", checkout.settings.run_url)
+    for check in checks:
+        if check.warning:
+            print(f"warning: {check.warning}", file=sys.stderr)
+        elif check.newer:
+            print(f"{check.source_id}: changed: {len(check.newer)} newer version(s), the first recorded "
+                  f"{check.newer[0].recorded.date().isoformat()}; {len(check.claims)} claim(s) cite it")
+        else:
+            print(f"{check.source_id}: unchanged since {check.source.read.isoformat()}")
+    return 1 if any(c.newer for c in checks) else 0
+
+
+def add_facts_options(p):
+    p.add_argument("--feeds", default=None, metavar="URL",
+                   help="where Open Terms Archive's feeds are (default https://github.com; tests use a local copy)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="where the report goes")
+
+
 def add_site_option(p):
     p.add_argument("--site", type=Path, default=None, metavar="DIR", help="a built site (default: build one)")
 
@@ -419,6 +450,7 @@ COMMANDS = {
     "bench": (cmd_bench, [add_locale_option, add_viewport_option, add_bench_options]),
     "lighthouse": (cmd_lighthouse, [add_lighthouse_options]),
     "htmlcheck": (cmd_htmlcheck, [add_site_option]),
+    "facts": (cmd_facts, [add_facts_options]),
 }
 
 
