@@ -252,7 +252,8 @@ FAULTS = {
                                     "stepshot: STEPSHOT_JAVA={tmp}/java: not a program; the Nu HTML Checker needs Java",
                                     env={"STEPSHOT_JAVA": "{tmp}/java"}),
     "facts: a source of unknown strength": Fault(["facts", "--feeds", "http://127.0.0.1:9"], EXIT_BAD_INPUT,
-                                                 "{root}/docs/sources.yml: linkedin-eu-notice.strength:",
+                                                 "{root}/docs/sources.yml: linkedin-help-a6278444.strength: unknown strength "
+                                                 "'blog' (expected linkedin, regulator, news)",
                                                  edit_text("docs/sources.yml", "  strength: linkedin\n", "  strength: blog\n"),
                                                  site=True),
     # refresh

@@ -12,7 +12,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from conftest import ROOT, make_checkout, run_cli, serve_directory
-from stepshot.facts import feed_url, load_sources
+from stepshot.facts import feed_url
+from stepshot.sources import load_sources
 
 EU = "linkedin-eu-notice"
 US = "linkedin-privacy-policy"
@@ -89,7 +90,7 @@ def test_a_newer_version_lists_the_document_its_diff_and_the_claims_that_cite_it
     assert f"{EU}: changed: 1 newer version(s), the first recorded 2026-10-05; 6 claim(s) cite it" in ran.out
     assert f"{US}: unchanged since 2026-08-22" in ran.out
     title = (out / "issue-title.txt").read_text()
-    assert title == "Facts may be stale: 1 LinkedIn document(s) changed (European Regional Privacy Notice)\n"
+    assert title == "Facts may be stale: 1 LinkedIn document(s) changed (LinkedIn European notice)\n"
     body = (out / "issue-body.md").read_text()
     assert f"- 2026-10-05: [" in body and f"](https://github.com/OpenTermsArchive/pga-versions/commit/{'c' * 40})" in body
     # The feed's text stays text: every punctuation escaped, no @mention.

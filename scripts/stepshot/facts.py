@@ -21,43 +21,17 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from pydantic import Field, RootModel
-
 from .files import to_json, write_atomic
-from .reader import load_model
 from .report_text import table_cell
-from .schema import STEP_ID, Strict
+from .sources import OtaRecord, Source, load_sources
 
-SOURCES_NAME = "sources.yml"   # in docs/, excluded from the site by mkdocs.yml
 OTA_FEEDS = "https://github.com"
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_TIMEOUT_SECONDS = 20
 FEED_MAX_BYTES = 2_000_000
-
-
-class OtaRecord(Strict):
-    collection: Annotated[str, Field(pattern=r"^[a-z0-9-]+-versions$")]
-    service: Annotated[str, Field(min_length=1)]
-    terms_type: Annotated[str, Field(min_length=1)]
-
-
-class Source(Strict):
-    title: Annotated[str, Field(min_length=1)]
-    publisher: Annotated[str, Field(min_length=1)]
-    url: Annotated[str, Field(pattern=r"^https://")]
-    published: dt.date | None = None
-    read: dt.date
-    strength: Literal["linkedin", "regulator", "news"]
-    ota: OtaRecord | None = None
-    cited_as: list[Annotated[str, Field(min_length=3)]] = []
-
-
-class SourcesFile(RootModel[dict[Annotated[str, Field(pattern=STEP_ID)], Source]]):
-    pass
 
 
 @dataclass(frozen=True)
@@ -82,10 +56,6 @@ class DocumentCheck:
     newer: list[Version] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     warning: str | None = None
-
-
-def load_sources(docs_dir: Path) -> dict[str, Source]:
-    return load_model(docs_dir / SOURCES_NAME, SourcesFile).root
 
 
 def feed_url(record: OtaRecord, base: str = OTA_FEEDS) -> str:
@@ -166,7 +136,7 @@ def check_documents(docs_dir: Path, base: str = OTA_FEEDS) -> list[DocumentCheck
 
 
 def issue_title(changed: list[DocumentCheck]) -> str:
-    names = ", ".join(c.source.title for c in changed)
+    names = ", ".join(c.source.short for c in changed)
     return f"Facts may be stale: {len(changed)} LinkedIn document(s) changed ({names})"
 
 
@@ -177,7 +147,7 @@ def issue_body(checks: list[DocumentCheck], run_url: str | None) -> str:
              "`docs/sources.yml` (`read`).", ""]
     for check in changed:
         s = check.source
-        lines += [f"## {table_cell(s.title)} ({table_cell(s.publisher)})", "",
+        lines += [f"## {table_cell(s.short)}: {table_cell(s.subject)}", "",
                   f"The guide was written from the version of {s.read.isoformat()}. Newer versions:", ""]
         lines += [f"- {v.recorded.date().isoformat()}: [{table_cell(v.title) or 'diff'}]({v.diff.replace(')', '%29')})"
                   for v in check.newer]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from .errors import BadInput
 from .files import problem, read_text
@@ -71,6 +71,8 @@ def _walk(root: type[BaseModel], loc) -> tuple[list, object]:
     shown, current, discriminator = [], root, None
     for part in loc:
         current = _unwrap(current)
+        if _is_model(current) and issubclass(current, RootModel):  # a file that is one mapping or list
+            current = _unwrap(current.model_fields["root"].annotation)
         if part == "[key]":  # the error is about a mapping's key, not its value
             current = get_args(current)[0] if get_origin(current) is dict else None
             continue
