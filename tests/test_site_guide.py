@@ -349,7 +349,8 @@ def test_missing_label_key_fails_the_build(tmp_path):
 @pytest.mark.parametrize("page, added, expected", [
     ("docs/en/faq.md", "{{ lable:ai_setting }}", "unknown marker"),
     ("docs/fr/faq.md", "Voir {{ label:ai_seting }}.", "no label 'ai_seting' in screenshots/labels/fr.yml"),
-], ids=["unknown marker", "unknown label key"])
+    ("docs/ja/data.md", "事実。 {{ cite:ico-2026 }}", "no source 'ico-2026' in docs/sources.yml (did you mean 'ico-2025'?)"),
+], ids=["unknown marker", "unknown label key", "unknown source id"])
 def test_a_marker_the_build_cannot_fill_fails_it(tmp_path, page, added, expected):
     def typo(root):
         path = root / page
@@ -794,3 +795,38 @@ def test_the_checklist_prints_on_one_a4_page_with_every_step_to_tick(browser, ur
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the checklist prints on more than one page"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("code", list(LOCALES))
+def test_every_claim_cites_a_source(site, repo_copy, code):
+    from stepshot.gates.citations import uncited_claims
+
+    assert uncited_claims(site, repo_copy / "docs", code) == []
+
+
+def test_each_translation_cites_what_english_cites_and_every_citation_leads_to_its_source(site):
+    def citations(path: str) -> list[str]:
+        return re.findall(r'class="ss-cite"><a href="[^"#]*#source-([a-z0-9-]+)"', html(site, path))
+
+    sources = yaml.safe_load((ROOT / "docs" / "sources.yml").read_text(encoding="utf-8"))
+    for page in ["", "data/", "faq/", "related/", "about/"]:
+        english = citations(page)
+        assert english, page
+        for code in LOCALES:
+            assert citations(locale_prefix(code) + page) == english, (code, page)
+    listed = re.findall(r'<li id="source-([a-z0-9-]+)"', html(site, "fr/about/"))
+    assert listed == list(sources)
+    timeline = html(site, "ar/data/").split('id="timeline"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", timeline, re.S)[1:]
+    assert len(rows) == 13 and all('class="ss-cite"' in row for row in rows)
+
+
+def test_the_citation_checker_finds_an_uncited_claim_and_knows_instructions():
+    from stepshot.gates.citations import uncited
+
+    cite = '<small class="ss-cite"><a href="#source-x">[X]</a></small>'
+    page = (f'<article><p>Claimed. {cite}</p><p>Not cited.</p><p class="ss-instruction">Do this.</p>'
+            f'<p>Used: {cite}</p><ul><li>inherits</li></ul><p>Said.</p><ul><li>on its own</li></ul>'
+            f'<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>row {cite}</td></tr><tr><td>bare row</td></tr>'
+            f'</tbody></table><ol class="ss-steps"><li>a step</li></ol></article>')
+    assert uncited(page) == ["p: Not cited.", "p: Said.", "li: on its own", "tr: bare row"]

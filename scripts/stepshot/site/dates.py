@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date, format_interval
+from babel.dates import format_date, format_interval, format_skeleton
 
 from ..locales import LOCALES
 
@@ -37,6 +37,15 @@ def long_date(iso: str, locale: str) -> str:
     except ValueError:
         return iso
     return format_date(day, "long", locale=babel_locale(locale))
+
+
+def published_text(published: str | None, locale: str) -> str | None:
+    """A source's publication date for a citation: a full date stays ISO (the page's dates become <time>
+    elements after Markdown), a month is written the locale's way ("septembre 2024"), a year as it is."""
+    if published is None or len(published) != 7:
+        return published
+    year, month = map(int, published.split("-"))
+    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=babel_locale(locale))
 
 
 def written(match: re.Match, locale: str) -> tuple[str, str] | None:

@@ -13,6 +13,7 @@ from ..files import problem
 from ..locales import SOURCE_LOCALE
 from ..manifest import Manifest
 from ..reader import Project
+from ..sources import Source, load_sources
 
 REPORT_REPO = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
 PLACEHOLDER_OWNER = "example"  # mkdocs.yml's report_repo until a fork sets its own
@@ -30,6 +31,7 @@ class SiteInputs:
     site_url: str      # absolute, ends with "/"
     report_repo: str   # GitHub owner/name where "Looks different?" reports go
     report_email: str | None  # an address for readers without a GitHub account (extra.report_email)
+    sources: dict[str, Source]  # docs/sources.yml: what {{ cite:ID }} and {{ sources }} show
 
     @classmethod
     def load(cls, checkout: Checkout, config_file: Path, docs_dir: Path, site_url: str | None, extra: dict):
@@ -55,6 +57,7 @@ class SiteInputs:
             site_url=site_url if site_url.endswith("/") else site_url + "/",
             report_repo=report_repo,
             report_email=report_email,
+            sources=load_sources(docs_dir),
         )
 
     def label_confirmed(self, locale: str, key: str) -> bool:

@@ -10,14 +10,18 @@
     {{ checklist }}        the guide's flows as a one-page list to tick, with the setting's own link
                            (checklist page; the step texts come from the guide page's front matter)
     {{ file:links.json }}  a link to a file the build generates at the site root
+    {{ cite:ID }}          a short citation of a source of docs/sources.yml ("[ICO, 20 September 2024]"),
+                           linking to its entry in About's list of sources
+    {{ sources }}          that list: every source of docs/sources.yml (About page)
 
-Block markers (all but `label` and `file`) stand alone on their line, so they work inside content tabs.
+Block markers (all but `label`, `file` and `cite`) stand alone on their line, so they work inside content tabs.
 Every marker's HTML comes from a partial (partials.py) and waits behind a slot token until Markdown is
 done: no label, callout or manifest field ever reaches Markdown.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from html import escape, unescape
 from pathlib import Path
@@ -33,6 +37,7 @@ from ..files import problem
 from ..locales import SOURCE_LOCALE
 from ..manifest import image_key
 from ..schema import LINKEDIN, setting_path
+from .dates import published_text
 from .figures import figure, image_dest
 from .pages import page_url
 from .partials import Partials, Slots
@@ -40,11 +45,13 @@ from .strings import strings_for
 
 LABEL = re.compile(r"\{\{\s*label:(?P<key>[^{}\s]*)\s*\}\}")
 FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
+CITE = re.compile(r"\{\{\s*cite:(?P<id>[^{}\s]*)\s*\}\}")
 GENERATED_FILES = ("links.json",)
-BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links|device_tabs|checklist)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
+BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links|device_tabs|checklist|sources)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
 LEFTOVER = re.compile(r"\{\{|\}\}")
 NOTICE_SLOT = "\x00labels-notice\x00"
 GUIDE_PAGE = "index.md"  # the page whose flows the checklist lists
+ABOUT_PAGE = "about.md"  # the page with the list of sources
 WIDE_SCREEN_EM = 60  # from this viewport width on, the device tabs open on the computer steps
 
 
@@ -93,21 +100,24 @@ class PageMarkers:
                     notice_indent = indent
                     out.append(NOTICE_SLOT)
                     continue
-                if kind in ("device_tabs", "checklist") and arg is not None:
+                if kind in ("device_tabs", "checklist", "sources") and arg is not None:
                     self.fail(f"{{{{ {kind} }}}} takes no argument")
                 if kind == "device_tabs":
                     html = self.partials.render("device-tabs.html", wide_em=WIDE_SCREEN_EM)
                 elif kind == "checklist":
                     html = self.checklist()
+                elif kind == "sources":
+                    html = self.sources_list()
                 else:
                     html = self.steps(arg) if kind == "steps" else self.links_table(arg)
                 out += ["", indent + self.slots.hold(html), ""]
                 continue
             text = LABEL.sub(lambda m: self.label(m["key"]), text)
             text = FILE.sub(lambda m: self.generated_file(m["name"]), text)
+            text = CITE.sub(lambda m: self.cite(m["id"]), text)
             if LEFTOVER.search(text):
-                self.fail(f"unknown marker in {text.strip()!r} (known: label:KEY, steps:FLOW, device_tabs, "
-                          "labels_notice, links:table, checklist, file:links.json)")
+                self.fail(f"unknown marker in {text.strip()!r} (known: label:KEY, cite:ID, steps:FLOW, device_tabs, "
+                          "labels_notice, links:table, checklist, sources, file:links.json)")
             out.append(text)
         self.check_step_texts()
         result = "\n".join(out)
@@ -139,7 +149,7 @@ class PageMarkers:
         if all(self.inputs.label_confirmed(self.locale, k) for k in self.used_labels):
             return ""
         s = self.strings
-        lines = [f'!!! info "{s.labels_notice_title}"', "", f"    {s.labels_notice}"]
+        lines = [f'!!! info ss-instruction "{s.labels_notice_title}"', "", f"    {s.labels_notice}"]
         return "\n".join(indent + line if line else "" for line in lines)
 
     # ---- steps ----
@@ -232,6 +242,31 @@ class PageMarkers:
         if extra:
             self.line = 1
             self.fail(f"front matter steps.{extra[0]}: no {{{{ steps:... }}}} marker on this page shows this step")
+
+    # ---- sources ----
+
+    def source_href(self, source_id: str) -> str:
+        return self.rel(page_url(self.locale, ABOUT_PAGE)) + "#source-" + source_id
+
+    def cite(self, source_id: str) -> str:
+        source = self.inputs.sources.get(source_id)
+        if source is None:
+            known = difflib.get_close_matches(source_id, list(self.inputs.sources), n=1)
+            hint = f" (did you mean {known[0]!r}?)" if known else ""
+            self.fail(f"{{{{ cite:{source_id} }}}}: no source {source_id!r} in docs/sources.yml{hint}")
+        date = published_text(source.published, self.locale)
+        form = self.strings.cite if date else self.strings.cite_undated
+        text = Markup(escape(form)).format(source=Markup("<bdi>{}</bdi>").format(source.short), date=date or "")
+        return self.slots.hold(self.partials.render("cite.html", href=self.source_href(source_id), text=text))
+
+    def sources_list(self) -> str:
+        s = self.strings
+        entries = [{"id": source_id, "short": source.short, "publisher": source.publisher, "url": source.url,
+                    "date": published_text(source.published, self.locale), "strength": s.strengths[source.strength],
+                    "read": s.source_read.replace("{date}", source.read.isoformat()),
+                    "via": s.source_via.replace("{via}", source.via) if source.via else None}
+                   for source_id, source in self.inputs.sources.items()]
+        return self.partials.render("sources.html", sources=entries)
 
     # ---- the checklist ----
 

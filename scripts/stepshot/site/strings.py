@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, RootModel
 
@@ -41,6 +41,11 @@ class Strings(Strict):
     column_step: str
     column_link: str
     column_go: str
+    cite: str          # {source}, {date}: a short citation after a claim
+    cite_undated: str  # {source}: the same for a source without a date
+    source_read: str   # {date}: when a source was read for the guide (About's list of sources)
+    source_via: str    # {via}: where a second-hand source was read
+    strengths: dict[Literal["linkedin", "regulator", "news"], Annotated[str, Field(min_length=1)]]
     flows: dict[Annotated[str, Field(pattern=STEP_ID)], Annotated[str, Field(min_length=1)]]  # flow id -> name
 
 
