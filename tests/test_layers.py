@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "stepshot"
 BOTTOM = {"settings", "checkout", "files", "errors", "locales", "schema", "reader", "manifest", "verified", "imagefile",
-          "imagediff", "report_text", "personal", "lock", "loops", "interrupts"}
+          "imagediff", "report_text", "personal", "lock", "loops", "interrupts", "sources"}
 # Where the environment may be read: the command line, the MkDocs hooks, and programs the bench starts.
 EDGES = {"cli.py", "settings.py", "site/hooks.py", "bench/floor.py"}  # settings.py: child_environment()
 

@@ -33,7 +33,7 @@ from stepshot.settings import Settings
 SITE_URL = "https://linkedin-ai-optout.example.org/"
 FLOW = load_flow(ROOT / "screenshots" / "flow.yml")
 GUIDE_FLOWS = ("desktop", "mobile")
-PAGES = ["", "related/", "data/", "faq/", "about/", "support/", "checklist/"]
+PAGES = ["", "related/", "data/", "faq/", "about/", "support/", "teams/", "checklist/"]
 CAPTURED = ["open-me-menu", "open-settings", "open-data-privacy"]  # fr desktop, from the stand-in
 STALE = "open-data-privacy"
 OUTDATED_PAGE = "faq.md"
@@ -830,3 +830,20 @@ def test_the_citation_checker_finds_an_uncited_claim_and_knows_instructions():
             f'<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>row {cite}</td></tr><tr><td>bare row</td></tr>'
             f'</tbody></table><ol class="ss-steps"><li>a step</li></ol></article>')
     assert uncited(page) == ["p: Not cited.", "p: Said.", "li: on its own", "tr: bare row"]
+
+
+@pytest.mark.browser
+def test_a_team_copies_the_staff_notice_in_french_with_the_guide_and_the_setting(browser, url):
+    context, page = device_page(browser, "fr", 390)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page.goto(url + "fr/teams/")
+        page.locator(".ss-notice .ss-copy").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator(".ss-notice__text").inner_text()
+        assert copied.startswith("Objet : LinkedIn utilise vos données")
+        assert "ouvrez https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement\n" in copied
+        assert f"téléphone : {SITE_URL}fr/\n" in copied and "{guide}" not in copied
+        assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()

@@ -13,6 +13,8 @@
     {{ cite:ID }}          a short citation of a source of docs/sources.yml ("[ICO, 20 September 2024]"),
                            linking to its entry in About's list of sources
     {{ sources }}          that list: every source of docs/sources.yml (About page)
+    {{ notice }}           the page's front matter `notice:` (a text to paste: {guide} and {setting}
+                           become the guide's and the setting's addresses) with a copy button
 
 Block markers (all but `label`, `file` and `cite`) stand alone on their line, so they work inside content tabs.
 Every marker's HTML comes from a partial (partials.py) and waits behind a slot token until Markdown is
@@ -47,7 +49,7 @@ LABEL = re.compile(r"\{\{\s*label:(?P<key>[^{}\s]*)\s*\}\}")
 FILE = re.compile(r"\{\{\s*file:(?P<name>[^{}\s]*)\s*\}\}")
 CITE = re.compile(r"\{\{\s*cite:(?P<id>[^{}\s]*)\s*\}\}")
 GENERATED_FILES = ("links.json",)
-BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links|device_tabs|checklist|sources)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
+BLOCK = re.compile(r"^(?P<indent>[ \t]*)\{\{\s*(?P<kind>steps|labels_notice|links|device_tabs|checklist|sources|notice)(?::(?P<arg>[^{}\s]*))?\s*\}\}[ \t]*$")
 LEFTOVER = re.compile(r"\{\{|\}\}")
 NOTICE_SLOT = "\x00labels-notice\x00"
 GUIDE_PAGE = "index.md"  # the page whose flows the checklist lists
@@ -100,7 +102,7 @@ class PageMarkers:
                     notice_indent = indent
                     out.append(NOTICE_SLOT)
                     continue
-                if kind in ("device_tabs", "checklist", "sources") and arg is not None:
+                if kind in ("device_tabs", "checklist", "sources", "notice") and arg is not None:
                     self.fail(f"{{{{ {kind} }}}} takes no argument")
                 if kind == "device_tabs":
                     html = self.partials.render("device-tabs.html", wide_em=WIDE_SCREEN_EM)
@@ -108,6 +110,8 @@ class PageMarkers:
                     html = self.checklist()
                 elif kind == "sources":
                     html = self.sources_list()
+                elif kind == "notice":
+                    html = self.notice()
                 else:
                     html = self.steps(arg) if kind == "steps" else self.links_table(arg)
                 out += ["", indent + self.slots.hold(html), ""]
@@ -117,7 +121,7 @@ class PageMarkers:
             text = CITE.sub(lambda m: self.cite(m["id"]), text)
             if LEFTOVER.search(text):
                 self.fail(f"unknown marker in {text.strip()!r} (known: label:KEY, cite:ID, steps:FLOW, device_tabs, "
-                          "labels_notice, links:table, checklist, sources, file:links.json)")
+                          "labels_notice, links:table, checklist, sources, notice, file:links.json)")
             out.append(text)
         self.check_step_texts()
         result = "\n".join(out)
@@ -268,6 +272,17 @@ class PageMarkers:
                    for source_id, source in self.inputs.sources.items()]
         return self.partials.render("sources.html", sources=entries)
 
+    # ---- a notice to paste ----
+
+    def notice(self) -> str:
+        text = self.meta.get("notice")
+        if not isinstance(text, str) or not text.strip():
+            self.fail("{{ notice }}: the front matter needs `notice:`, the text to paste")
+        guide = self.inputs.site_url + page_url(self.locale, GUIDE_PAGE)
+        setting = LINKEDIN + setting_path(self.guide_flows()[0])
+        filled = text.strip().replace("{guide}", guide).replace("{setting}", setting)
+        return self.partials.render("notice.html", text=filled, copy=self.strings.copy_button)
+
     # ---- the checklist ----
 
     def checklist(self) -> str:
@@ -275,16 +290,20 @@ class PageMarkers:
         path = self.inputs.docs_dir / self.locale / guide
         texts = (get_data(path.read_text(encoding="utf-8"))[1].get("steps") or {}) if path.is_file() else {}
         flows = []
-        for flow in self.inputs.project.flow.flows:
-            if not any(a.flow == flow.id and a.page == guide for a in self.anchors.values()):
-                continue
+        for flow in self.guide_flows():
             flows.append({"name": self.strings.flows[flow.id],
                           "steps": [Markup(self.step_text(step.id, texts)) for step in flow.steps],
                           "setting": self.strings.ticket_setting.format(url=LINKEDIN + setting_path(flow)),
                           "guide": self.rel(page_url(self.locale, guide)) + "#" + flow.steps[0].id})
-        if not flows:
-            self.fail(f"{{{{ checklist }}}}: {self.locale}/{guide} shows no flow")
         return self.partials.render("checklist.html", flows=flows)
+
+    def guide_flows(self) -> list:
+        """The flows the guide page shows, in the flow file's order."""
+        shown = [flow for flow in self.inputs.project.flow.flows
+                 if any(a.flow == flow.id and a.page == GUIDE_PAGE for a in self.anchors.values())]
+        if not shown:
+            self.fail(f"{self.locale}/{GUIDE_PAGE} shows no flow (the checklist and the notice list its steps)")
+        return shown
 
     # ---- support links ----
 
