@@ -87,7 +87,7 @@ def test_a_newer_version_lists_the_document_its_diff_and_the_claims_that_cite_it
     write(US, OLD[1:])
     ran, out = run_facts(tmp_path, url)
     assert ran.code == 1, ran.err
-    assert f"{EU}: changed: 1 newer version(s), the first recorded 2026-10-05; 6 claim(s) cite it" in ran.out
+    assert f"{EU}: changed: 1 newer version(s), the first recorded 2026-10-05; 14 claim(s) cite it" in ran.out
     assert f"{US}: unchanged since 2026-08-22" in ran.out
     title = (out / "issue-title.txt").read_text()
     assert title == "Facts may be stale: 1 LinkedIn document(s) changed (LinkedIn European notice)\n"
@@ -96,12 +96,15 @@ def test_a_newer_version_lists_the_document_its_diff_and_the_claims_that_cite_it
     # The feed's text stays text: every punctuation escaped, no @mention.
     assert "[x](javascript" not in body and "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in body
     assert "<img" not in body.replace("\\<img", "") and "\\@\u2060everyone" in body
-    # The claims: the timeline's 2025-11-03 and 2026-08-21 rows, the UK paragraph, the FAQ, About, the guide.
+    # The claims: every block of the English pages that cites the notice, and the ones naming it in prose.
     claims = json.loads((out / "facts.json").read_text())["changed"][0]["claims"]
-    assert [(c["page"], c["line"]) for c in claims] == [
-        ("en/about.md", 35), ("en/data.md", 55), ("en/data.md", 57), ("en/data.md", 77), ("en/faq.md", 21),
-        ("en/index.md", 26)]
-    assert "`en/data.md` line 57: \\| 2026\\-08\\-21 \\| A new version of LinkedIn" in body
+    assert len(claims) == 14
+    assert all("{{ cite:linkedin-eu-notice }}" in c["text"] or "European" in c["text"] for c in claims)
+    pages = {c["page"] for c in claims}
+    assert pages == {"en/about.md", "en/data.md", "en/faq.md", "en/index.md"}  # not related.md: it cites the US notice
+    assert any(c["text"].startswith("In the UK only, from 2025-11-03") for c in claims)
+    row = next(c for c in claims if "2026-08-21" in c["text"] and c["text"].startswith("|"))
+    assert f"`en/data.md` line {row['line']}: \\| 2026\\-08\\-21 \\| A new version of LinkedIn" in body
     assert "US notice" not in body and "Run: https://github.com/o/r/actions/runs/7" in body
 
 

@@ -9,7 +9,7 @@ feed of those commits at a documented address (docs.opentermsarchive.org, "Subsc
 
 A version recorded after `read` means the facts may be stale: the report lists each changed document, the
 date of each newer version, the link to its diff, and every claim of the English pages that cites it (a
-table row, list item or paragraph naming the document as the source list's `cited_as` spells it). A feed
+table row, list item or paragraph that cites it with {{ cite:ID }}, or names it as `cited_as` spells it). A feed
 that cannot be read is a warning, not a failure: the other documents are still checked.
 """
 
@@ -95,8 +95,10 @@ def read_feed(url: str) -> bytes:
 BLOCK_START = re.compile(r"^\s*(\||[-*+] |\d+\. |#)")
 
 
-def claims_citing(docs_dir: Path, phrases: list[str], locale: str = "en") -> list[Claim]:
-    """Each table row, list item and paragraph of the locale's pages that names one of the phrases."""
+def claims_citing(docs_dir: Path, source_id: str, phrases: list[str], locale: str = "en") -> list[Claim]:
+    """Each table row, list item and paragraph of the locale's pages that cites the source ({{ cite:ID }})
+    or names it in running text (one of the phrases)."""
+    marker = re.compile(r"\{\{\s*cite:" + re.escape(source_id) + r"\s*\}\}")
     found = []
     for path in sorted((docs_dir / locale).rglob("*.md")):
         page = path.relative_to(docs_dir).as_posix()
@@ -106,7 +108,7 @@ def claims_citing(docs_dir: Path, phrases: list[str], locale: str = "en") -> lis
         for number, line in enumerate(lines, start=1):
             if not line.strip() or BLOCK_START.match(line):
                 text = " ".join(part.strip() for part in block)
-                if block and any(p.lower() in text.lower() for p in phrases):
+                if block and (marker.search(text) or any(p.lower() in text.lower() for p in phrases)):
                     found.append(Claim(page, start, text))
                 block, start = ([line], number) if line.strip() else ([], 0)
             else:
@@ -130,7 +132,7 @@ def check_documents(docs_dir: Path, base: str = OTA_FEEDS) -> list[DocumentCheck
         else:
             check.newer = sorted((v for v in versions if v.recorded.date() > source.read), key=lambda v: v.recorded)
             if check.newer:
-                check.claims = claims_citing(docs_dir, source.cited_as)
+                check.claims = claims_citing(docs_dir, source_id, source.cited_as)
         checks.append(check)
     return checks
 
