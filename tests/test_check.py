@@ -137,11 +137,12 @@ def test_a_renamed_label_is_drift_named_with_its_suggestion_escaped_in_the_repor
     broken = [r for r in report(sandbox)["results"] if r["status"] == "broken"]
     assert [(r["locale"], r["step"]) for r in broken] == [("fr", "open-ai-setting")]
     top = broken[0]["suggestions"][0]
-    assert top["text"] == shown["fr"]["ai_setting"] and top["score"] >= 0.9
+    assert top["text"] == shown["fr"]["ai_setting"] and top["score"] == 1.0  # the link to the same address
+    assert broken[0]["drift"] == "renamed"
     assert "BROKEN fr desktop desktop/open-ai-setting" in result.out
     md = (sandbox.reports / "check.md").read_text(encoding="utf-8")
     row = next(line for line in md.splitlines() if line.startswith("| fr | desktop | desktop | open-ai-setting |"))
-    assert f"`{top['text']}`" in row  # page text in a code span: never a link, never HTML
+    assert f"**renamed**: `{top['text']}` (1.00)" in row  # page text in a code span: never a link, never HTML
     picture = sandbox.reports / broken[0]["screenshot"]
     assert picture.is_file()
 

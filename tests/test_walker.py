@@ -94,9 +94,11 @@ def test_a_renamed_label_breaks_its_step_and_suggests_the_new_words(project):
                                  "confirm-ai-off": "skipped"}
     broken = next(r for r in results if r.status == "broken")
     assert broken.label_key == "ai_setting"
-    assert broken.suggestions[0].text == "Données pour l'amélioration des IA génératives"
-    assert broken.suggestions[0].score > 0.9
-    assert "in region" in broken.problem
+    # The link to the same address is there under its new name: renamed, with that exact text.
+    assert broken.drift == "renamed"
+    assert (broken.suggestions[0].text, broken.suggestions[0].score) == ("Données pour l'amélioration des IA génératives", 1.0)
+    assert broken.problem.endswith("in region \"Comment LinkedIn utilise vos données\": renamed to "
+                                   "\"Données pour l'amélioration des IA génératives\" (the link to the same address)")
 
 
 def test_two_visible_matches_break_the_step_instead_of_clicking_the_first(project):
@@ -106,9 +108,13 @@ def test_two_visible_matches_break_the_step_instead_of_clicking_the_first(projec
     assert broken.problem.endswith("matches 2 visible elements, expected one")
 
 
-def test_a_moved_setting_breaks_where_the_guide_says_to_look(project):
-    results, _ = walk(project, target="stand-in:setting-moved", flows=("desktop",))
-    assert statuses(results)["open-ai-setting"] == "broken"
+@pytest.mark.parametrize("variant, drift", [("setting-moved", "moved"), ("setting-gone", "gone")])
+def test_a_moved_or_removed_setting_breaks_where_the_guide_says_to_look_and_says_which(project, variant, drift):
+    results, _ = walk(project, target=f"stand-in:{variant}", flows=("desktop",), locales=("de",))
+    broken = next(r for r in results if r.status == "broken")
+    assert (broken.step, broken.drift) == ("open-ai-setting", drift)
+    assert broken.problem.endswith(f": {drift} (the link to the same address is "
+                                   f"{'elsewhere' if drift == 'moved' else 'gone too'})")
 
 
 def test_a_wrong_page_after_a_click_is_broken(project, tmp_path):

@@ -137,6 +137,7 @@ def markdown(report: CheckReport) -> str:
             shot = report.screenshots.get(key_of(r))
             problem = table_cell(r.problem) + (f" ([page]({shot}))" if shot else "")
             instead = ", ".join(f"{code(s.text)} ({s.score:.2f})" for s in r.suggestions[:3]) or "nothing similar"
+            instead = f"**{r.drift}**: {instead}" if r.drift else instead
             out.append(f"| {r.locale} | {r.viewport} | {r.flow} | {r.step} | {problem} | {label} | {instead} |")
         out += ["", "Steps after a broken one are skipped: fix the first broken step of each flow first.", ""]
     elif report.results and not report.unusable:

@@ -113,7 +113,8 @@ def issue_title_broken(outcome) -> str:
 
 def suggestion_cell(step: dict) -> str:
     found = [f"{code(s['text'])} ({s['score']:.2f})" for s in step.get("suggestions", [])[:3]]
-    return ", ".join(found) if found else "nothing similar"
+    shown = ", ".join(found) if found else "nothing similar"
+    return f"**{step['drift']}**: {shown}" if step.get("drift") else shown
 
 
 def issue_body_broken(outcome, reports: dict[str, str], where: str) -> str:

@@ -25,7 +25,7 @@ from .guard import Guard, path_of, unusable_path
 from .reader import Project
 from .schema import Flow, SetToggle, ShowToggle, Step, Target
 from .names import NameRules
-from .suggest import Suggestion, names_in_snapshot, rank
+from .suggest import MAX_SUGGESTIONS, Suggestion, names_in_snapshot, rank
 
 # How long an element or the expected page may take to show. The `slow` stand-in answers in ~1.5 s;
 # LinkedIn itself is rarely slower. Waiting is Playwright's auto-wait, never a sleep.
@@ -36,6 +36,9 @@ NAVIGATION_GRACE_MS = 2_000     # after a page error: time for a script-started 
 
 CONSENT_BUTTONS = ("consent_reject", "consent_accept")  # reject when offered, as the guide's reader would
 CONTAINERS = "section, article, fieldset, [role=group], [role=region]"
+# A label's language-neutral anchor, by role, as a report names it.
+ANCHOR_WORDS = {"link": "the link to the same address", "switch": "the page's one switch",
+                "heading": "the page's main heading"}
 
 # The word a switch shows next to it, found near the switch (its own text, or a few ancestors up).
 _STATE_TEXT_JS = """(element, words) => {
@@ -91,6 +94,10 @@ class StepResult:
     labels_seen: dict[str, str] = field(default_factory=dict)   # label key -> the text found on screen
     state_seen: str | None = None                 # a switch step: "on" or "off" as the page showed it
     not_shot: str | None = None                   # ok, but no picture was taken: why
+    # A missing label, judged by its language-neutral anchor (the path a link leads to, the one switch or
+    # main heading of the page): renamed (the anchor is there under another name: `suggestions[0]`, score
+    # 1.0, is that name), moved (the anchor is not on this page but its page still answers), gone.
+    drift: Literal["renamed", "moved", "gone"] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -98,12 +105,13 @@ class StepResult:
 
 class StepBroken(Exception):
     def __init__(self, problem: str, label_key: str | None = None, expected_label: str | None = None,
-                 suggestions: list[Suggestion] | None = None):
+                 suggestions: list[Suggestion] | None = None, drift: str | None = None):
         super().__init__(problem)
         self.problem = problem
         self.label_key = label_key
         self.expected_label = expected_label
         self.suggestions = suggestions or []
+        self.drift = drift
 
 
 @dataclass
@@ -177,10 +185,39 @@ class Walk:
     async def names(self, role: str) -> list[str]:
         return names_in_snapshot(await self.page.locator("body").aria_snapshot(), role)
 
-    async def missing(self, role: str, key: str, suffix: str = "") -> StepBroken:
+    async def missing(self, role: str, key: str, suffix: str = "", target: Target | None = None,
+                      scope: Page | Locator | None = None) -> StepBroken:
         text = self.text(key)
-        return StepBroken(f"{control_name(role, text)} not found{suffix}", key, text,
-                          rank(text, await self.names(role), role, self.rules))
+        suggestions = rank(text, await self.names(role), role, self.rules)
+        drift, renamed_to = await self.anchor_evidence(role, target, scope or self.page)
+        problem = f"{control_name(role, text)} not found{suffix}"
+        if drift == "renamed":
+            suggestions = [Suggestion(renamed_to, role, 1.0)] + [s for s in suggestions if s.text != renamed_to]
+            problem += f': renamed to "{renamed_to}" ({ANCHOR_WORDS[role]})'
+        elif drift:
+            problem += f": {drift} ({ANCHOR_WORDS[role]} {'is elsewhere' if drift == 'moved' else 'is gone too'})"
+        return StepBroken(problem, key, text, suggestions[:MAX_SUGGESTIONS], drift)
+
+    async def anchor_evidence(self, role: str, target: Target | None, scope) -> tuple[str | None, str | None]:
+        """(drift, new name) from the label's language-neutral anchor; (None, None) when it has none."""
+        if role == "link" and target is not None and target.href:
+            href = target.href.rstrip("/")
+            found = scope.locator(", ".join(f'a[href{op}"{href}{end}"]' for op, end in
+                                            (("$=", ""), ("$=", "/"), ("*=", "?"), ("*=", "/?"))))
+        elif role in ("switch", "heading"):
+            found = self.page.get_by_role("switch") if role == "switch" else self.page.get_by_role("heading", level=1)
+        else:
+            return None, None
+        found = found.filter(visible=True)
+        count = await found.count()
+        if count == 1:
+            names = names_in_snapshot(await found.first.aria_snapshot(), role)
+            name = self.rules.core(names[0]) if names else ""
+            return ("renamed", name) if name else (None, None)
+        if count or role != "link":
+            return None, None  # several candidates, or a page without its switch or heading: no verdict
+        answer = await self.page.request.get(self.base_url + target.href, max_redirects=0, fail_on_status_code=False)
+        return ("moved" if answer.status < 400 else "gone"), None
 
     async def scope_of(self, target: Target) -> tuple[Page | Locator, str]:
         """Where to look for `target`: the page, or what its `within` names (a region, or a section headed
@@ -210,7 +247,7 @@ class Walk:
         try:
             await self.guard.run(found.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
         except PlaywrightTimeout:
-            raise await self.missing(target.role, target.label, suffix) from None
+            raise await self.missing(target.role, target.label, suffix, target, scope) from None
         count = await found.count()
         if count > 1:  # several names allow the label: an exact one decides, if there is exactly one
             exact = scope.get_by_role(target.role, name=text, exact=True).filter(visible=True)
@@ -442,7 +479,7 @@ async def walk_flow(page: Page, guard: Guard, base_url: str, project: Project, f
         except StepBroken as exc:
             broken = True
             results.append(StepResult(**base, status="broken", problem=exc.problem, label_key=exc.label_key,
-                                      expected_label=exc.expected_label, suggestions=exc.suggestions,
+                                      expected_label=exc.expected_label, suggestions=exc.suggestions, drift=exc.drift,
                                       url=path_of(page.url), labels_seen=walk.seen, state_seen=walk.state_seen))
         else:
             results.append(StepResult(**base, status="ok", url=url, labels_seen=walk.seen,

@@ -20,6 +20,7 @@ DEFAULT_MARKUP = "linkedin"
 VARIANTS: dict[str, str] = {
     "label-renamed": "the ai_setting label is reworded slightly in every locale",
     "setting-moved": "the ai_setting link is on the advertising data page, not the privacy page",
+    "setting-gone": "the ai_setting link and its page are gone (the page's address answers 404)",
     "checkpoint": "the settings pages (but the language setting) lead to a security verification "
                   "(/checkpoint/challenge/): by redirect (neutral), or by script after a data request is refused "
                   "(linkedin)",
@@ -84,8 +85,8 @@ def labels_shown(project: Project, variant: str | None = None) -> dict[str, dict
 
 
 def apply_to_sitemap(sitemap: SiteMap, variant: str | None) -> SiteMap:
-    """Move or repeat the changed link for the variants that do."""
-    if variant not in ("setting-moved", "two-matches"):
+    """Move, remove or repeat the changed link for the variants that do."""
+    if variant not in ("setting-moved", "setting-gone", "two-matches"):
         return sitemap
     for page in sitemap.pages.values():
         for section in page.sections:
@@ -96,6 +97,9 @@ def apply_to_sitemap(sitemap: SiteMap, variant: str | None) -> SiteMap:
                     section.links.append(link)
                     return sitemap
                 section.links.remove(link)
+                if variant == "setting-gone":
+                    sitemap.pages.pop(link.href.rstrip("/"), None)
+                    return sitemap
                 destination = sitemap.page_titled(MOVED_TO)
                 if destination is None:
                     raise BadInput(f"setting-moved: no page titled {MOVED_TO!r} in the flow to move the link to")
