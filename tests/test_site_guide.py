@@ -520,6 +520,10 @@ def test_search_on_french_site_returns_only_french_pages(page, url):
 @pytest.mark.parametrize("code, query, step", [
     ("fr", "interrupteur", "turn-ai-toggle-off"),  # written "l'interrupteur" on the page
     ("fr", "IA", "open-ai-setting"),               # written "l'IA"
+    ("fr", "désactiver", "turn-ai-toggle-off"),    # written "Désactivez"
+    ("fr", "désactivez", "turn-ai-toggle-off"),
+    ("es", "desactivar", "turn-ai-toggle-off"),    # written "Desactiva"
+    ("es", "interruptor", "turn-ai-toggle-off"),
     ("it", "interruttore", "turn-ai-toggle-off"),  # written "l'interruttore"
     ("en", "switch", "turn-ai-toggle-off"),
     ("hi", "डेटा", "open-ai-setting"),

@@ -46,10 +46,17 @@ def check_languages(config_file: Path, languages) -> None:
         raise BadInput(problem(config_file, "plugins.i18n.languages", f"the default must be {SOURCE_LOCALE}"))
 
 
-# Where Material's defaults miss the guide's words: French and Italian elide articles into the next word
-# (l'interrupteur, dell'IA), so an apostrophe separates words there.
-ELIDED = {"separator": "[\\s\\-'’]+"}
-SEARCH_TUNING = {"fr": ELIDED, "it": ELIDED}
+# Where Material's defaults miss the guide's words. French and Italian elide articles into the next word
+# (l'interrupteur, dell'IA), so an apostrophe separates words there. Material searches what the reader types
+# as a word's beginning and never stems the query, so "désactiver" would miss "Désactivez": in French and
+# Spanish a verb's ending (after four letters at least) also separates, in the index and in the query alike,
+# and both sides meet at the stem ("désactiv", "desactiv"). Material's own separator example splits words
+# the same way, with a look-around.
+ELIDED = "[\\s\\-'’]+"
+FRENCH_ENDINGS = "(?<=[a-zàâçéèêëîïôûùüÿœæ]{4})(?:ez|er|ées|ée|és|é)(?![a-zàâçéèêëîïôûùüÿœæ])"
+SPANISH_ENDINGS = "(?<=[a-záéíóúüñ]{4})(?:ar|ad|as|a)(?![a-záéíóúüñ])"
+SEARCH_TUNING = {"fr": {"separator": f"{ELIDED}|{FRENCH_ENDINGS}"}, "it": {"separator": ELIDED},
+                 "es": {"separator": f"[\\s\\-]+|{SPANISH_ENDINGS}"}}
 
 
 def material_text(config, key: str) -> str:
