@@ -92,7 +92,7 @@ def test_a_newer_version_lists_the_document_its_diff_and_the_claims_that_cite_it
     title = (out / "issue-title.txt").read_text()
     assert title == "Facts may be stale: 1 LinkedIn document(s) changed (LinkedIn European notice)\n"
     body = (out / "issue-body.md").read_text()
-    assert f"- 2026-10-05: [" in body and f"](https://github.com/OpenTermsArchive/pga-versions/commit/{'c' * 40})" in body
+    assert "- 2026-10-05: [" in body and f"](https://github.com/OpenTermsArchive/pga-versions/commit/{'c' * 40})" in body
     # The feed's text stays text: every punctuation escaped, no @mention.
     assert "[x](javascript" not in body and "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in body
     assert "<img" not in body.replace("\\<img", "") and "\\@\u2060everyone" in body
