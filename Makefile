@@ -12,7 +12,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= -n 3 --dist loadfile
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser screenshots site serve test check bench lighthouse htmlcheck clean
+.PHONY: install browser java screenshots site serve test check bench lighthouse htmlcheck clean
 
 install: $(STAMP)
 
@@ -24,6 +24,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 browser: $(STAMP)
 	@PYTHON=$(PY) sh scripts/install-browser.sh
+
+# The Nu HTML Checker (the HTML gate's test, `make htmlcheck`) runs on Java 11 or newer.
+java:
+	@command -v java >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's Java runtime with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null; \
+	  else echo "the HTML gate needs Java 11 or newer: apt-get install default-jre-headless" >&2; exit 4; fi; }
 
 # With a saved LinkedIn login (STEPSHOT_AUTH=path, see MAINTAINING.md) the screenshots are re-taken from
 # linkedin.com; without one they come from the local stand-in, and only when none have been taken yet
@@ -43,7 +51,7 @@ serve: site
 	@echo "serving the guide at http://127.0.0.1:$(PORT)/ (Ctrl+C stops)"
 	$(PY) -m http.server --bind 127.0.0.1 --directory site $(PORT)
 
-test: $(STAMP) browser
+test: $(STAMP) browser java
 	$(VENV)/bin/pytest $(PYTEST_WORKERS) -m "not alone"; status=$$?; \
 	$(VENV)/bin/pytest -m alone || status=1; exit $$status
 
@@ -64,7 +72,7 @@ lighthouse: $(STAMP) browser $(LIGHTHOUSE)
 	$(VENV)/bin/stepshot lighthouse
 
 # The Nu HTML Checker (npm vnu-jar, pinned in scripts/vnu/package-lock.json; needs Java 11+) on the built guide.
-htmlcheck: site
+htmlcheck: site java
 	$(VENV)/bin/stepshot htmlcheck --site site
 
 clean:
