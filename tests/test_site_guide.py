@@ -675,8 +675,8 @@ def test_a_support_agent_copies_a_ticket_ready_step_in_french_in_one_click(brows
         copied = page.evaluate("navigator.clipboard.readText()")
         lines = copied.splitlines()
         assert lines[0].startswith("Désactivez l'interrupteur “") and "<" not in copied and "**" not in copied
-        assert lines[1] == f"Cette étape : {SITE_URL}fr/#turn-ai-toggle-off"
-        assert lines[2] == "Le paramètre sur LinkedIn : https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
+        assert lines[1] == f"Cette étape\u00a0: {SITE_URL}fr/#turn-ai-toggle-off"
+        assert lines[2] == "Le paramètre sur LinkedIn\u00a0: https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
     finally:
         context.close()
 
@@ -845,9 +845,9 @@ def test_a_team_copies_the_staff_notice_in_french_with_the_guide_and_the_setting
         page.locator(".ss-notice .ss-copy").click()
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == page.locator(".ss-notice__text").inner_text()
-        assert copied.startswith("Objet : LinkedIn utilise vos données")
+        assert copied.startswith("Objet\u00a0: LinkedIn utilise vos données")  # French: no break before ":"
         assert "ouvrez https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement\n" in copied
-        assert f"téléphone : {SITE_URL}fr/\n" in copied and "{guide}" not in copied
+        assert f"téléphone\u00a0: {SITE_URL}fr/\n" in copied and "{guide}" not in copied
         assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
