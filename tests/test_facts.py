@@ -134,3 +134,15 @@ def test_a_feed_that_is_not_atom_or_declares_entities_is_a_warning(tmp_path, fee
     assert ran.err.strip() == (f"warning: {US}: {url}/OpenTermsArchive/vlopses-us-versions/commits/main/LinkedIn/"
                                "Privacy%20Policy.md.atom: could not be read (a feed with a DOCTYPE is refused "
                                "(entity expansion))")
+
+
+def test_a_diff_address_that_is_not_an_ota_commit_stays_text():
+    import datetime as dt
+
+    from stepshot.facts import Version, diff_link
+
+    when = dt.datetime(2026, 10, 5, tzinfo=dt.timezone.utc)
+    good = Version(when, "Record changes", "https://github.com/OpenTermsArchive/pga-versions/commit/" + "c" * 40)
+    assert diff_link(good) == f"[Record changes]({good.diff})"
+    assert diff_link(Version(when, "x", "javascript:alert(1)")) == "x (`javascript:alert(1)`)"
+    assert diff_link(Version(when, "", "https://evil.example/a) [b](c")) == "diff (`https://evil.example/a) [b](c`)"

@@ -8,6 +8,7 @@ Failing builds run on further copies and stop early (contract, labels, markers a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -665,20 +666,26 @@ def test_a_step_link_opens_its_own_tab_whatever_the_device(browser, url, code, w
         context.close()
 
 
-@pytest.mark.browser
-def test_a_support_agent_copies_a_ticket_ready_step_in_french_in_one_click(browser, url):
-    context, page = device_page(browser, "fr", 1280)
+@contextlib.contextmanager
+def copied_by_a_click(browser, url: str, width: int, path: str, button: str):
+    """(page, what the clipboard holds) after one click on `button` of `path` in French."""
+    context, page = device_page(browser, "fr", width)
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     try:
-        page.goto(url + "fr/#turn-ai-toggle-off")
-        page.locator("#turn-ai-toggle-off .ss-ticket").click()
-        copied = page.evaluate("navigator.clipboard.readText()")
+        page.goto(url + path)
+        page.locator(button).click()
+        yield page, page.evaluate("navigator.clipboard.readText()")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_support_agent_copies_a_ticket_ready_step_in_french_in_one_click(browser, url):
+    with copied_by_a_click(browser, url, 1280, "fr/#turn-ai-toggle-off", "#turn-ai-toggle-off .ss-ticket") as (_, copied):
         lines = copied.splitlines()
         assert lines[0].startswith("Désactivez l'interrupteur “") and "<" not in copied and "**" not in copied
         assert lines[1] == f"Cette étape\u00a0: {SITE_URL}fr/#turn-ai-toggle-off"
         assert lines[2] == "Le paramètre sur LinkedIn\u00a0: https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
-    finally:
-        context.close()
 
 
 @pytest.mark.browser
@@ -838,16 +845,9 @@ def test_the_citation_checker_finds_an_uncited_claim_and_knows_instructions():
 
 @pytest.mark.browser
 def test_a_team_copies_the_staff_notice_in_french_with_the_guide_and_the_setting(browser, url):
-    context, page = device_page(browser, "fr", 390)
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    try:
-        page.goto(url + "fr/teams/")
-        page.locator(".ss-notice .ss-copy").click()
-        copied = page.evaluate("navigator.clipboard.readText()")
+    with copied_by_a_click(browser, url, 390, "fr/teams/", ".ss-notice .ss-copy") as (page, copied):
         assert copied == page.locator(".ss-notice__text").inner_text()
         assert copied.startswith("Objet\u00a0: LinkedIn utilise vos données")  # French: no break before ":"
         assert "ouvrez https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement\n" in copied
         assert f"téléphone\u00a0: {SITE_URL}fr/\n" in copied and "{guide}" not in copied
         assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
-    finally:
-        context.close()

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from .files import to_json, write_atomic
-from .report_text import table_cell
+from .report_text import code, one_line, table_cell
 from .sources import OtaRecord, Source, load_sources
 
 OTA_FEEDS = "https://github.com"
@@ -128,7 +128,7 @@ def check_documents(docs_dir: Path, base: str = OTA_FEEDS) -> list[DocumentCheck
             versions = parse_feed(read_feed(check.feed))
         except (OSError, urllib.error.URLError, ValueError, ElementTree.ParseError) as exc:
             reason = getattr(exc, "reason", None) or exc
-            check.warning = f"{source_id}: {check.feed}: could not be read ({reason})"
+            check.warning = f"{source_id}: {check.feed}: could not be read ({one_line(reason)})"
         else:
             check.newer = sorted((v for v in versions if v.recorded.date() > source.read), key=lambda v: v.recorded)
             if check.newer:
@@ -142,6 +142,17 @@ def issue_title(changed: list[DocumentCheck]) -> str:
     return f"Facts may be stale: {len(changed)} LinkedIn document(s) changed ({names})"
 
 
+DIFF_URL = re.compile(r"^https://github\.com/OpenTermsArchive/[\w.-]+/commit/[0-9a-f]{7,40}$")
+
+
+def diff_link(version: Version) -> str:
+    """The version's title linking to its diff; an address that is not an OTA commit on GitHub stays text."""
+    title = table_cell(version.title) or "diff"
+    if DIFF_URL.match(version.diff):
+        return f"[{title}]({version.diff})"
+    return f"{title} ({code(version.diff, table=False)})"
+
+
 def issue_body(checks: list[DocumentCheck], run_url: str | None) -> str:
     changed = [c for c in checks if c.newer]
     lines = ["Open Terms Archive has recorded a newer version of a LinkedIn document the guide's facts rest on.",
@@ -151,8 +162,7 @@ def issue_body(checks: list[DocumentCheck], run_url: str | None) -> str:
         s = check.source
         lines += [f"## {table_cell(s.short)}: {table_cell(s.subject)}", "",
                   f"The guide was written from the version of {s.read.isoformat()}. Newer versions:", ""]
-        lines += [f"- {v.recorded.date().isoformat()}: [{table_cell(v.title) or 'diff'}]({v.diff.replace(')', '%29')})"
-                  for v in check.newer]
+        lines += [f"- {v.recorded.date().isoformat()}: {diff_link(v)}" for v in check.newer]
         lines += ["", "Claims that cite it (English pages; their translations say the same):", ""]
         lines += [f"- `{c.page}` line {c.line}: {table_cell(c.text[:300])}" for c in check.claims] or ["- (none found)"]
         lines.append("")

@@ -56,7 +56,7 @@ def written(match: re.Match, locale: str) -> tuple[str, str] | None:
     except ValueError:
         return None
     if last is None:
-        return match[1], format_date(first, "long", locale=babel_locale(locale))
+        return match[1], long_date(match[1], locale)
     return match[1], format_interval(first, last, "yMMMMd", locale=babel_locale(locale))
 
 

@@ -286,15 +286,14 @@ class PageMarkers:
     # ---- the checklist ----
 
     def checklist(self) -> str:
-        guide = GUIDE_PAGE
-        path = self.inputs.docs_dir / self.locale / guide
+        path = self.inputs.docs_dir / self.locale / GUIDE_PAGE
         texts = (get_data(path.read_text(encoding="utf-8"))[1].get("steps") or {}) if path.is_file() else {}
         flows = []
         for flow in self.guide_flows():
             flows.append({"name": self.strings.flows[flow.id],
                           "steps": [Markup(self.step_text(step.id, texts)) for step in flow.steps],
                           "setting": self.strings.ticket_setting.format(url=LINKEDIN + setting_path(flow)),
-                          "guide": self.rel(page_url(self.locale, guide)) + "#" + flow.steps[0].id})
+                          "guide": self.rel(page_url(self.locale, GUIDE_PAGE)) + "#" + flow.steps[0].id})
         return self.partials.render("checklist.html", flows=flows)
 
     def guide_flows(self) -> list:
