@@ -56,7 +56,7 @@ CASES = {
         ["flow.yml: flows.0.steps.0.colour: unknown key (expected id, action, expect, highlight, callout, inset)"]),
     "unknown key in a label": (
         "labels/de.yml", "    text: Sie\n", "    text: Sie\n    src: x\n",
-        ["labels/de.yml: labels.me_menu.src: unknown key (expected text, status, source, note)"]),
+        ["labels/de.yml: labels.me_menu.src: unknown key (expected text, status, source, note, seen)"]),
     "unknown action type": (
         "flow.yml", "{type: click, target: {role: button,", "{type: hover, target: {role: button,",
         ["flow.yml: flows.0.steps.0.action.type: unknown action type 'hover' "

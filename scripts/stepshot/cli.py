@@ -137,6 +137,41 @@ def cmd_check(args, checkout: Checkout) -> int:
     return report.exit_code
 
 
+def cmd_learn(args, checkout: Checkout) -> int:
+    """Read one locale's labels off the target's pages by the flow's language-neutral anchors.
+
+    Walks the flow in that interface language without using its label texts (links by the address they
+    lead to, the setting page's one switch, headings and text by their place on the page), flips each
+    switch and back on a test account to read its state words, and proposes a label file: for a locale
+    without one, screenshots/labels/<L>.yml; else build/stepshot/learn/<L>.yml and <L>.diff. Writes
+    build/stepshot/learn/<L>.md; against linkedin.com also records the labels in verified.json.
+    Exit 0 every flow read, 1 a flow could not be read to its end, 3 target unusable.
+    Example: stepshot learn --locale pl --locale tr
+    Example: stepshot learn --locale de --target https://www.linkedin.com --auth ~/.config/stepshot/linkedin.auth.json
+    """
+    from .learn import run_learn, summary_lines
+    from .reader import load_project
+
+    unknown = [code for code in args.locale if code not in LOCALES]
+    if unknown:
+        raise BadInput(f"--locale: {unknown[0]}: unknown locale (known: {', '.join(LOCALES)}; "
+                       "add one with stepshot new-locale)")
+    locales = list(dict.fromkeys(args.locale))
+    labels_dir = args.labels_dir or checkout.labels_dir
+    with_file = [code for code in locales if (labels_dir / f"{code}.yml").is_file()]  # the others: read from scratch
+    project = load_project(args.flow_file or checkout.flow_file, labels_dir, with_file or ["en"])
+    results = run_learn(checkout, args.target, project, locales, args.viewport, auth=args.auth)
+    for result in results:
+        for line in summary_lines(result):
+            print(line)
+    return max(result.exit_code for result in results)
+
+
+def add_learn_options(p):
+    p.add_argument("--locale", action="append", required=True, metavar="L",
+                   help="the interface language to read (repeatable)")
+
+
 def cmd_stand_in(args, checkout: Checkout) -> int:
     """Serve the local stand-in of LinkedIn's settings pages on 127.0.0.1 until Ctrl+C.
 
@@ -440,6 +475,7 @@ COMMANDS = {
     "validate": (cmd_validate, [add_flow_options, add_locale_option]),
     "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
                           add_sessions_option]),
+    "learn": (cmd_learn, [add_learn_options, add_target_options, add_flow_options, add_viewport_option]),
     "stand-in": (cmd_stand_in, [add_stand_in_options]),
     "capture": (cmd_capture, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
                               add_sessions_option, add_capture_options]),

@@ -55,6 +55,16 @@ class Source(Strict):
     url: str | None = Field(default=None, pattern=URL)
 
 
+class Seen(Strict):
+    """Where `stepshot learn` read a label off a target's pages, and how it found it."""
+
+    target: str = Field(min_length=1)          # the --target: stand-in, or a base URL
+    where: str = Field(min_length=1)           # viewport, flow/step and page path
+    how: Literal["anchor", "structure"]        # by a language-neutral anchor, or by its place on the page
+    anchor: str = Field(min_length=1)          # what found it, in words
+    date: str = Field(pattern=DATE)
+
+
 class Label(Strict):
     """One of LinkedIn's UI strings in one locale, with where we got it."""
 
@@ -64,6 +74,7 @@ class Label(Strict):
     status: Literal["sourced", "unverified"]
     source: Source | None = None
     note: str | None = None
+    seen: Seen | None = None
 
     @field_validator("text")
     @classmethod
