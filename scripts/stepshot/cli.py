@@ -172,6 +172,46 @@ def add_learn_options(p):
                    help="the interface language to read (repeatable)")
 
 
+def cmd_new_locale(args, checkout: Checkout) -> int:
+    """Add a language everywhere it must be: locale list, mkdocs.yml, site strings, pages, labels, links.
+
+    The pages are copies of the English ones marked awaiting translation (`stepshot translations` lists
+    them), the label file holds the English texts marked unverified (read LinkedIn's with `stepshot learn`),
+    and the links contract gains the new pages' deep links. Nothing is written if any value is bad.
+    Example: stepshot new-locale pl --name Polski --browser pl-PL --linkedin pl_PL
+    Example: stepshot new-locale fa --name فارسی --browser fa-IR --linkedin fa_IR --rtl
+    """
+    from .locales import Locale
+    from .new_locale import add_locale, check_values
+    from .reader import load_flow
+    from .site import deeplinks, pages
+
+    browser = args.browser or args.code
+    language, _, region = browser.partition("-")
+    linkedin = args.linkedin or f"{language}_{(region or language).upper()}"
+    check_values(args.code, args.name, browser, linkedin)
+    planned = add_locale(checkout, Locale(args.code, browser, args.name, linkedin, rtl=args.rtl))
+    docs = checkout.docs
+    plans = pages.plan_all(docs, load_flow(checkout.flow_file))
+    contract, _, new = deeplinks.contract_status(docs, plans)
+    deeplinks.write_contract(deeplinks.contract_file(docs),
+                             deeplinks.updated_contract(contract, deeplinks.published_links(docs, plans)))
+    print(f"added {args.code} ({args.name}): {len(planned.files)} files written, {len(new)} links published")
+    print(f"next: translate docs/{args.code}/ (stepshot translations --locale {args.code} lists what is left), "
+          f"docs/site-strings.yml's {args.code} block and mkdocs.yml's entry; read the labels with "
+          f"stepshot learn --locale {args.code} --target https://www.linkedin.com")
+    return 0
+
+
+def add_new_locale_options(p):
+    p.add_argument("code", help="the locale code: language, then region or script (pl, zh-TW)")
+    p.add_argument("--name", required=True, help="the language's own name, for the language switcher")
+    p.add_argument("--browser", default=None, help="the browser's locale (default: the code)")
+    p.add_argument("--linkedin", default=None,
+                   help="its value in LinkedIn's display-language list (default: language_REGION from the code)")
+    p.add_argument("--rtl", action="store_true", help="written right to left")
+
+
 def cmd_stand_in(args, checkout: Checkout) -> int:
     """Serve the local stand-in of LinkedIn's settings pages on 127.0.0.1 until Ctrl+C.
 
@@ -476,6 +516,7 @@ COMMANDS = {
     "check": (cmd_check, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
                           add_sessions_option]),
     "learn": (cmd_learn, [add_learn_options, add_target_options, add_flow_options, add_viewport_option]),
+    "new-locale": (cmd_new_locale, [add_new_locale_options]),
     "stand-in": (cmd_stand_in, [add_stand_in_options]),
     "capture": (cmd_capture, [add_target_options, add_flow_options, add_locale_option, add_viewport_option,
                               add_sessions_option, add_capture_options]),

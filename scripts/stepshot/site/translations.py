@@ -18,6 +18,7 @@ from ..errors import BadInput
 from ..locales import LOCALES, SOURCE_LOCALE
 from ..files import display_path, problem
 
+AWAITING = "awaiting-translation"   # a page `stepshot new-locale` copied from English: not translated yet
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 RECORDED = re.compile(r"^translation_of:[ \t]*[\"']?([^\"'\s]+)", re.M)
 
@@ -44,7 +45,7 @@ def front_matter(path: Path) -> dict:
 class Freshness:
     locale: str
     page: str             # path under the locale folder, e.g. "faq.md"
-    state: str            # current | outdated | missing | unmarked
+    state: str            # current | outdated | missing | unmarked | awaiting
     recorded: str | None  # the hash the translation names
     current: str          # the English page's hash now
 
@@ -56,6 +57,8 @@ class Freshness:
         where = display_path(docs_dir / self.locale / self.page)
         if self.state == "missing":
             return f"{where}: missing (translate docs/{SOURCE_LOCALE}/{self.page}, translation_of: {self.current})"
+        if self.state == "awaiting":
+            return f"{where}: awaiting translation (an English copy; record translation_of: {self.current})"
         if self.state == "unmarked":
             return f"{where}: translation_of: missing (English version now {self.current})"
         return f"{where}: translation_of: {self.recorded} is outdated (English version now {self.current})"
@@ -73,7 +76,8 @@ def page_freshness(docs_dir: Path, locale: str, page: str) -> Freshness:
     if match is None:
         return Freshness(locale, page, "unmarked", None, current)
     recorded = match.group(1)
-    return Freshness(locale, page, "current" if recorded == current else "outdated", recorded, current)
+    state = "current" if recorded == current else "awaiting" if recorded == AWAITING else "outdated"
+    return Freshness(locale, page, state, recorded, current)
 
 
 def english_pages(docs_dir: Path) -> list[str]:

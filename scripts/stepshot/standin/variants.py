@@ -76,8 +76,9 @@ def labels_shown(project: Project, variant: str | None = None) -> dict[str, dict
     shown = {code: {key: label.text for key, label in lf.labels.items()} for code, lf in project.labels.items()}
     if variant == "label-renamed":
         for code, texts in shown.items():
-            old, new = RENAME_EDITS.get(code, (None, None))
-            if old is None or old not in texts[CHANGED_KEY]:
+            # A locale without its own edit holds English texts until translated (stepshot new-locale).
+            old, new = RENAME_EDITS.get(code, RENAME_EDITS["en"])
+            if old not in texts[CHANGED_KEY]:
                 raise BadInput(f"{project.labels_dir / f'{code}.yml'}: labels.{CHANGED_KEY}: the label-renamed "
                                f"variant has no edit for this text; update RENAME_EDITS in stepshot/standin/variants.py")
             texts[CHANGED_KEY] = texts[CHANGED_KEY].replace(old, new, 1)
