@@ -34,25 +34,12 @@ from .run import Progress, RunRequest, Session, plan, run_walk
 from .schema import Flow, SetToggle, Step, Target
 from .suggest import names_in_snapshot
 from .targets import parse_target
-from .walker import CONTAINERS, FIND_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, SAVE_TIMEOUT_MS, Policy
+from .walker import (CONTAINERS, FIND_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, NEAR_TEXTS_JS, SAVE_TIMEOUT_MS,
+                     SWITCH_SAVED_JS, Policy, href_selector)
 
 STATE_KEYS = ("switch_on", "switch_off")
 CONSENT_ACTIONS = {"consent_accept": "ACCEPT", "consent_reject": "DENY"}
 MENU_TIMEOUT_MS = 3_000   # a menu button's click shows its link at once, or it is not the menu's button
-
-# Visible texts near an element (its own, a few ancestors up): a switch's state word is among them.
-_NEAR_TEXTS_JS = """element => {
-  const found = [];
-  let node = element;
-  for (let depth = 0; node && depth < 4; depth++, node = node.parentElement) {
-    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
-    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
-      const value = text.nodeValue.trim();
-      if (value && text.parentElement.checkVisibility() && !found.includes(value)) found.push(value);
-    }
-  }
-  return found;
-}"""
 
 # The name of the section holding an element: its aria-label, what labels it, or its first heading.
 _SECTION_NAME_JS = """(element, containers) => {
@@ -73,12 +60,6 @@ _TEXT_AFTER_JS = """heading => {
   }
   return null;
 }"""
-
-# A native checkbox's state is its `checked` property; other switches say aria-checked.
-_SWITCH_SETTLED_JS = """([element, on]) => element.isConnected && !element.disabled
-  && element.getAttribute('aria-disabled') !== 'true'
-  && (element.localName === 'input' ? element.checked : element.getAttribute('aria-checked') === 'true') === on"""
-
 
 @dataclass
 class Sighting:
@@ -106,12 +87,6 @@ class NotFound(Exception):
 
 def normalized(text: str) -> str:
     return " ".join(text.split())
-
-
-def href_selector(href: str) -> str:
-    """A link whose address is `href` (absolute or relative, with or without a final slash or a query)."""
-    href = href.rstrip("/")
-    return ", ".join(f'a[href{op}"{href}{end}"]' for op, end in (("$=", ""), ("$=", "/"), ("*=", "?"), ("*=", "/?")))
 
 
 class Reading:
@@ -294,11 +269,11 @@ class Reading:
         await self.guard.run(switch.click(timeout=FIND_TIMEOUT_MS))
         try:
             await self.guard.run(self.page.wait_for_function(
-                _SWITCH_SETTLED_JS, arg=[await switch.element_handle(), on], timeout=SAVE_TIMEOUT_MS))
+                SWITCH_SAVED_JS, arg=[await switch.element_handle(), on, []], timeout=SAVE_TIMEOUT_MS))
         except PlaywrightTimeout:
             raise NotFound(f"the switch did not show {'on' if on else 'off'} within "
                            f"{SAVE_TIMEOUT_MS // 1000} s of clicking it") from None
-        return await switch.evaluate(_NEAR_TEXTS_JS)
+        return await switch.evaluate(NEAR_TEXTS_JS)
 
     async def state_words(self, switch: Locator) -> None:
         """Flip the switch and back: the texts that change beside it are its state words.
@@ -309,7 +284,7 @@ class Reading:
             return
         path = path_of(self.page.url)
         was_on = await switch.is_checked()
-        before = await switch.evaluate(_NEAR_TEXTS_JS)
+        before = await switch.evaluate(NEAR_TEXTS_JS)
         if not was_on:
             self.policy.on_switch_on(path)
         flipped = await self.flip_to(switch, not was_on)

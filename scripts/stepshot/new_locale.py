@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from .checkout import Checkout
 from .errors import BadInput
 from .files import write_atomic
@@ -33,12 +35,20 @@ class Plan:
     pages: list[str]           # the English pages copied
 
 
+def _reads_back(name: str) -> bool:
+    """The name goes into mkdocs.yml as it is: it must read back as itself."""
+    try:
+        return yaml.safe_load(f"name: {name}") == {"name": name}
+    except yaml.YAMLError:
+        return False
+
+
 def check_values(code: str, name: str, browser: str, linkedin: str) -> None:
     if not CODE.match(code):
         raise BadInput(f"new-locale: {code}: not a locale code (like pl, zh-TW: language, then region or script)")
     if code in LOCALES:
         raise BadInput(f"new-locale: {code}: already a locale ({LOCALES[code].name})")
-    if not name.strip() or any(ch in name for ch in '"\\\n'):
+    if not name.strip() or any(ch in name for ch in '"\\\n') or not _reads_back(name):
         raise BadInput(f"--name: {name!r}: the language's own name, one line without quotes or backslashes")
     if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", browser):
         raise BadInput(f"--browser: {browser}: not a browser locale (like pl-PL)")
@@ -114,12 +124,6 @@ def plan(checkout: Checkout, locale: Locale) -> Plan:
     root = checkout.root
     docs = checkout.docs
     locales_file = root / LOCALES_FILE
-    if not locales_file.is_file() or locales_file.resolve().parent != (root / LOCALES_FILE.parent).resolve() \
-            or not locales_file.resolve().is_relative_to(root.resolve()):
-        raise BadInput(f"new-locale: {locales_file}: the locale list must be this checkout's own file "
-                       "(a checkout whose scripts are linked from another is not changed)")
-    if (docs / locale.code).exists() or (checkout.labels_dir / f"{locale.code}.yml").exists():
-        raise BadInput(f"new-locale: {locale.code}: docs/{locale.code}/ or its label file exists already")
     files = {
         locales_file: locales_text(locales_file.read_text(encoding="utf-8"), locale),
         root / "mkdocs.yml": mkdocs_text((root / "mkdocs.yml").read_text(encoding="utf-8"), locale),
@@ -133,6 +137,9 @@ def plan(checkout: Checkout, locale: Locale) -> Plan:
     pages = english_pages(docs)
     for page in pages:
         files[docs / locale.code / page] = page_text((docs / SOURCE_LOCALE / page).read_text(encoding="utf-8"))
+    outside = next((path for path in files if not path.resolve().is_relative_to(root.resolve())), None)
+    if outside is not None:  # a checkout sharing another's files by links: never write through them
+        raise BadInput(f"new-locale: {outside}: not this checkout's own file (it links to another's)")
     return Plan(files, pages)
 
 
@@ -140,8 +147,6 @@ def add_locale(checkout: Checkout, locale: Locale) -> Plan:
     """Write the plan; the rest of this process knows the locale too (the links contract needs it)."""
     planned = plan(checkout, locale)
     for path, text in planned.files.items():
-        if path.is_symlink():  # a checkout sharing another's files: replace the link, never write through it
-            path.unlink()
         write_atomic(path, text.encode("utf-8"))
     LOCALES[locale.code] = locale
     return planned

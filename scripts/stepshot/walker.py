@@ -40,23 +40,29 @@ CONTAINERS = "section, article, fieldset, [role=group], [role=region]"
 ANCHOR_WORDS = {"link": "the link to the same address", "switch": "the page's one switch",
                 "heading": "the page's main heading"}
 
-# The word a switch shows next to it, found near the switch (its own text, or a few ancestors up).
-_STATE_TEXT_JS = """(element, words) => {
+# Visible texts near an element (its own, a few ancestors up), in document order: a switch's state word
+# is among them.
+NEAR_TEXTS_JS = """element => {
+  const found = [];
   let node = element;
   for (let depth = 0; node && depth < 4; depth++, node = node.parentElement) {
     const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {
       const value = text.nodeValue.trim();
-      if (words.includes(value) && text.parentElement.checkVisibility()) return value;
+      if (value && text.parentElement.checkVisibility() && !found.includes(value)) found.push(value);
     }
   }
-  return null;
+  return found;
 }"""
 
+# The word a switch shows next to it, found near the switch.
+_STATE_TEXT_JS = """(element, words) => (""" + NEAR_TEXTS_JS + """)(element).find(v => words.includes(v)) ?? null"""
 
-# A switch whose save has answered: enabled, in the state wanted, its state word (if any) agreeing. A native
-# checkbox's state is its `checked` property (aria-checked may be stale); other switches say aria-checked.
-_SAVED_JS = """([element, on, words]) => {
+
+# A switch whose save has answered: enabled, in the state wanted, its state word (if any; none with no
+# words given) agreeing. A native checkbox's state is its `checked` property (aria-checked may be stale);
+# other switches say aria-checked.
+SWITCH_SAVED_JS = """([element, on, words]) => {
   if (!element.isConnected || element.disabled || element.getAttribute('aria-disabled') === 'true') return false;
   const checked = element.localName === 'input' ? element.checked : element.getAttribute('aria-checked') === 'true';
   if (checked !== on) return false;
@@ -122,6 +128,12 @@ class Policy:
     may_turn_on: bool = False        # for a "before" picture: only the stand-in or a marked test account
     on_switch_on: Callable[[str], None] = lambda path: None   # the journal: a switch the walk turned on
     on_switch_off: Callable[[str], None] = lambda path: None
+
+
+def href_selector(href: str) -> str:
+    """A link whose address is `href` (absolute or relative, with or without a final slash or a query)."""
+    href = href.rstrip("/")
+    return ", ".join(f'a[href{op}"{href}{end}"]' for op, end in (("$=", ""), ("$=", "/"), ("*=", "?"), ("*=", "/?")))
 
 
 def control_name(role: str, text: str) -> str:
@@ -201,9 +213,7 @@ class Walk:
     async def anchor_evidence(self, role: str, target: Target | None, scope) -> tuple[str | None, str | None]:
         """(drift, new name) from the label's language-neutral anchor; (None, None) when it has none."""
         if role == "link" and target is not None and target.href:
-            href = target.href.rstrip("/")
-            found = scope.locator(", ".join(f'a[href{op}"{href}{end}"]' for op, end in
-                                            (("$=", ""), ("$=", "/"), ("*=", "?"), ("*=", "/?"))))
+            found = scope.locator(href_selector(target.href))
         elif role in ("switch", "heading"):
             found = self.page.get_by_role("switch") if role == "switch" else self.page.get_by_role("heading", level=1)
         else:
@@ -302,7 +312,7 @@ class Walk:
         Polled in the page, so it returns the frame the page gets there."""
         words = [self.state_word(True), self.state_word(False)]
         try:
-            await self.guard.run(self.page.wait_for_function(_SAVED_JS, arg=[await element.element_handle(), on, words],
+            await self.guard.run(self.page.wait_for_function(SWITCH_SAVED_JS, arg=[await element.element_handle(), on, words],
                                                              timeout=SAVE_TIMEOUT_MS))
         except PlaywrightTimeout:
             raise StepBroken(f"{control_name(target.role, self.text(target.label))} did not show "
