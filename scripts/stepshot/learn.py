@@ -39,7 +39,7 @@ from .walker import (CONTAINERS, FIND_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, NEAR_TE
 
 STATE_KEYS = ("switch_on", "switch_off")
 CONSENT_ACTIONS = {"consent_accept": "ACCEPT", "consent_reject": "DENY"}
-MENU_TIMEOUT_MS = 3_000   # a menu button's click shows its link at once, or it is not the menu's button
+MENU_TIMEOUT_MS = 3_000   # a consent button that cannot be clicked at once lies under an open menu
 
 # The name of the section holding an element: its aria-label, what labels it, or its first heading.
 _SECTION_NAME_JS = """(element, containers) => {
@@ -199,7 +199,7 @@ class Reading:
             raw = await self.name(button, "button")
             await self.guard.run(button.click(timeout=FIND_TIMEOUT_MS))
             try:
-                await self.guard.run(link.first.wait_for(state="visible", timeout=MENU_TIMEOUT_MS))
+                await self.guard.run(link.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
             except PlaywrightTimeout:
                 await self.page.keyboard.press("Escape")
                 continue
