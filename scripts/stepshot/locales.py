@@ -34,6 +34,10 @@ LOCALES: dict[str, Locale] = {
         Locale("ja", "ja-JP", "日本語", "ja_JP"),
         Locale("ar", "ar", "العربية", "ar_AE", rtl=True),
         Locale("hi", "hi-IN", "हिन्दी", "hi_IN"),
+        Locale("pl", "pl-PL", "Polski", "pl_PL"),
+        Locale("zh-TW", "zh-TW", "繁體中文", "zh_TW"),
+        Locale("tr", "tr-TR", "Türkçe", "tr_TR"),
+        Locale("id", "id-ID", "Bahasa Indonesia", "id_ID"),
     ]
 }
 

@@ -54,6 +54,10 @@ RENAME_EDITS: dict[str, tuple[str, str]] = {
     "ja": ("生成AIの改善", "生成AI改善"),
     "ar": ("البيانات لتحسين", "بيانات لتحسين"),
     "hi": ("में सुधार", "के सुधार"),
+    "pl": ("ulepszania", "ulepszenia"),
+    "zh-TW": ("改善", "改進"),
+    "tr": ("İyileştirmesi", "İyileştirmeleri"),
+    "id": ("untuk Peningkatan", "bagi Peningkatan"),
 }
 
 
