@@ -528,6 +528,11 @@ def test_search_on_french_site_returns_only_french_pages(page, url):
     ("it", "interruttore", "turn-ai-toggle-off"),  # written "l'interruttore"
     ("en", "switch", "turn-ai-toggle-off"),
     ("hi", "डेटा", "open-ai-setting"),
+    ("pl", "przełącznik", "turn-ai-toggle-off"),
+    ("tr", "anahtarını", "turn-ai-toggle-off"),
+    ("id", "sakelar", "turn-ai-toggle-off"),
+    # written inside the unspaced label 資料隱私: found only when the index has the words apart (jieba)
+    ("zh-TW", "隱私", "open-data-privacy"),
 ])
 def test_search_results_lead_to_the_steps(page, url, code, query, step):
     page.goto(url + locale_prefix(code))

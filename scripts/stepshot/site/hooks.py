@@ -9,9 +9,11 @@ it is the end of the whole build. A stepshot error becomes a PluginError: the bu
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from pathlib import Path
 
+import jieba
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
@@ -21,6 +23,10 @@ from stepshot.settings import Settings
 from stepshot.site.build import SiteBuild
 
 _build: SiteBuild | None = None
+
+# Material's search cuts Chinese text into words with jieba when it is installed (a word inside an unspaced
+# phrase could not be found otherwise); jieba would print its dictionary loading on stderr.
+jieba.setLogLevel(logging.WARNING)
 
 
 def _reported(func):
