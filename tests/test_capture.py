@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +224,14 @@ def test_a_renamed_label_is_drift_and_keeps_every_image(captured, tmp_path):
         artifact = checkout.root / en["artifacts"][name]
         assert artifact.is_file() and artifact.stat().st_size > 0
         assert "screenshots" not in artifact.relative_to(checkout.root).parts
+    # Only a failing flow is traced: walked again from its start, every action recorded
+    with zipfile.ZipFile(checkout.root / en["artifacts"]["trace"]) as trace:
+        events = trace.read("trace.trace").decode()
+    assert '"title":"en desktop desktop"' in events
+    assert '"method":"goto"' in events and '"method":"click"' in events
+    traced = {p.relative_to(checkout.reports / "artifacts" / "capture").as_posix()
+              for p in checkout.reports.rglob("*.trace.zip")}
+    assert traced == {"en/desktop/desktop.trace.zip", "en/mobile/mobile.trace.zip"}  # the flows that broke
     research = next(i for i in data["images"] if i["key"] == "en/desktop/research-open-setting.png")
     assert research["status"] == "changed" and research["held"] is True and research["stale"] is True
     markdown = (checkout.reports / "capture.md").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def test_new_locale_adds_the_language_everywhere(project, added):
     assert sorted(p.name for p in (project / "docs/sv").iterdir()) == sorted(p.name for p in (project / "docs/en").iterdir())
     assert "sv" in yaml.safe_load((project / "docs/site-strings.yml").read_text(encoding="utf-8"))
     assert "/sv/#open-settings" in (project / "docs/links-contract.json").read_text(encoding="utf-8")
-    assert "locales: ja ar hi sv" in (project / ".github/workflows/nightly-screenshots.yml").read_text()
+    last_shard = re.findall(r"^ +locales: (.+)$", (ROOT / ".github/workflows/nightly-screenshots.yml").read_text(), re.M)[-1]
+    assert f"locales: {last_shard} sv\n" in (project / ".github/workflows/nightly-screenshots.yml").read_text()
     listed = stepshot(project, "translations", "--locale", "sv")
     assert listed.returncode == 1 and "docs/sv/faq.md: awaiting translation (an English copy; record translation_of: " \
         in listed.stdout
@@ -94,8 +96,8 @@ def test_a_new_locale_builds_walks_and_captures(project, added):
 @pytest.mark.parametrize("args, message", [
     (["en", "--name", "English"], "new-locale: en: already a locale (English)"),
     (["Polish", "--name", "Polski"], "new-locale: Polish: not a locale code (like pl, zh-TW: language, then region or script)"),
-    (["pl", "--name", 'Pol"ski'], "--name: 'Pol\"ski': the language's own name, one line without quotes or backslashes"),
-    (["pl", "--name", "Polski", "--linkedin", "polish"], "--linkedin: polish: not a value of LinkedIn's language list (like pl_PL)"),
+    (["fi", "--name", 'Suo"mi'], "--name: 'Suo\"mi': the language's own name, one line without quotes or backslashes"),
+    (["fi", "--name", "Suomi", "--linkedin", "finnish"], "--linkedin: finnish: not a value of LinkedIn's language list (like pl_PL)"),
 ])
 def test_bad_values_change_nothing(tmp_path, args, message):
     folder = tmp_path / "project"

@@ -229,6 +229,13 @@ def test_search_index_per_locale(site):
     ar = json.loads((site / "ar/search/search_index.json").read_text(encoding="utf-8"))["config"]
     assert (ja["lang"], ja["pipeline"]) == (["ja"], ["stemmer"]) and "、" in ja["separator"]
     assert ar["pipeline"] == []
+    # Chinese words apart in every entry, the steps' too (Material's jieba cut); Japanese text as written,
+    # for its own segmenter
+    zh = json.loads((site / "zh-TW/search/search_index.json").read_text(encoding="utf-8"))
+    step = next(d for d in zh["docs"] if d["location"] == "#open-data-privacy")
+    assert "\u200b資料\u200b隱私\u200b" in step["text"] and r"\u200b" in zh["config"]["separator"]
+    ja_docs = json.loads((site / "ja/search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert not any("\u200b" in d["text"] for d in ja_docs)
 
 
 def test_missing_images_are_notices_and_logged(site, build):

@@ -265,7 +265,6 @@ class Run:
         await self.learn_photo(session)
         context, page, guard = await session.open()
         try:
-            await context.tracing.start(screenshots=False, snapshots=True)
             await page.clock.set_fixed_time(FIXED_TIME)
             unit = session.unit
             try:
@@ -279,7 +278,10 @@ class Run:
         finally:
             await context.close()
 
-    async def _failure_artifacts(self, session: Session, context, page, flow: Flow) -> dict[str, str]:
+    async def _failure_artifacts(self, session: Session, context, page, guard, flow: Flow,
+                                 rewalk: bool = True) -> dict[str, str]:
+        """The failure's picture, then a trace of the flow walked again from its start: tracing costs
+        every walk about 6 % of its time, so only a failing flow is traced."""
         unit = session.unit
         base = self.artifacts / unit.locale / unit.viewport / flow.id
         base.parent.mkdir(parents=True, exist_ok=True)
@@ -292,9 +294,25 @@ class Run:
                 found["failure"] = _relative(base.with_suffix(".failure.png"), self.root)
         except Exception as exc:  # a dead page must not hide the failure being reported
             self.progress.progress.line(f"  (no failure screenshot for flow {flow.id}: {str(exc).splitlines()[0]})")
-        await context.tracing.stop_chunk(path=str(base.with_suffix(".trace.zip")))
-        found["trace"] = _relative(base.with_suffix(".trace.zip"), self.root)
+        if rewalk:
+            await context.tracing.start(screenshots=False, snapshots=True,
+                                        title=f"{unit.locale} {unit.viewport} {flow.id}")
+            try:
+                await self._rewalk(session, page, guard, flow)
+            finally:
+                await context.tracing.stop(path=str(base.with_suffix(".trace.zip")))
+            found["trace"] = _relative(base.with_suffix(".trace.zip"), self.root)
         return found
+
+    async def _rewalk(self, session: Session, page, guard, flow: Flow) -> None:
+        unit = session.unit
+        try:
+            await start_from_the_default(page, guard, session.base_url, self.project, (flow,), unit.locale,
+                                         unit.viewport, session.rules, session.policy)
+        except StepBroken:
+            pass  # the flow breaks on it again, traced
+        await walk_flow(page, guard, session.base_url, self.project, flow, unit.locale, unit.viewport,
+                        session.rules, session.policy)
 
     async def walk_flow(self, session: Session, context, page, guard, flow: Flow) -> None:
         unit = session.unit
@@ -305,17 +323,15 @@ class Run:
             if ctx.step.id in wanted:
                 shots[ctx.step.id] = await self.shooter(ctx, session.login)
 
-        await context.tracing.start_chunk(title=f"{unit.locale} {unit.viewport} {flow.id}")
         try:
             results = await walk_flow(page, guard, session.base_url, self.project, flow, unit.locale, unit.viewport,
                                       session.rules, session.policy, on_step)
         except TargetUnusable:
-            await self._failure_artifacts(session, context, page, flow)
+            # No walk again: an unusable target (a login wall, a checkpoint) is left alone at once.
+            await self._failure_artifacts(session, context, page, guard, flow, rewalk=False)
             raise
         broken = [r for r in results if r.status == "broken"]
-        failure = await self._failure_artifacts(session, context, page, flow) if broken else {}
-        if not broken:
-            await context.tracing.stop_chunk()
+        failure = await self._failure_artifacts(session, context, page, guard, flow) if broken else {}
         for result in results:
             if result.step not in wanted and result.status != "broken":
                 continue

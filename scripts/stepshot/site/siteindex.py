@@ -5,19 +5,29 @@
   sitemap.xml at `base`, which is the locale folder on a locale's pages (head.scope_search).
 - mkdocs-static-i18n merges every language into one search index; each locale gets its own index in
   <locale>/search/ (head.scope_search points the locale's pages at it), and the root keeps English only.
+- Chinese is written without spaces: with jieba installed, Material's search puts a zero-width space
+  between the words of every run of Han characters on every page (a separator of its Chinese search
+  settings). The Chinese indexes need that in the step entries too, which are ours; the other languages'
+  indexes get their text back unchanged (Japanese has its own segmenter and does not split there).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from html import escape
+
+import jieba
 from pathlib import Path
 
 from ..files import write_atomic
 from ..locales import SOURCE_LOCALE
 from .deeplinks import locale_pages
 from .pages import page_url
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+WORD_BREAK = "\u200b"
 
 SITEMAP_NS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
               'xmlns:xhtml="http://www.w3.org/1999/xhtml"')
@@ -65,9 +75,23 @@ def split_search_index(site_dir: Path, locales: list[str], search_config: dict[s
             prefix = f"{code}/"
             docs = [{**d, "location": d["location"][len(prefix):]} for d in merged["docs"]
                     if d["location"].startswith(prefix)]
+        docs = words_apart(docs) if code.split("-")[0] == "zh" else [unbroken(d) for d in docs]
         config = {**merged["config"], **search_config.get(code, {})}
         target = index_file if code == SOURCE_LOCALE else site_dir / code / "search" / "search_index.json"
         write_atomic(target, json.dumps({"config": config, "docs": docs}, ensure_ascii=False,
                                         separators=(",", ":")).encode("utf-8"))
         counts[code] = len(docs)
     return counts
+
+
+def words_apart(docs: list[dict]) -> list[dict]:
+    """Every Han run cut into words, as Material's search plugin cuts them (a zero-width space around each)."""
+    def cut(match: re.Match) -> str:
+        return WORD_BREAK + WORD_BREAK.join(jieba.cut(match.group(0))) + WORD_BREAK
+
+    return [{**doc, **{f: HAN.sub(cut, unbroken(doc)[f]).strip(WORD_BREAK) for f in ("title", "text") if f in doc}}
+            for doc in docs]
+
+
+def unbroken(doc: dict) -> dict:
+    return {**doc, **{f: doc[f].replace(WORD_BREAK, "") for f in ("title", "text") if isinstance(doc.get(f), str)}}

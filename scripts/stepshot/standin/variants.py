@@ -57,7 +57,7 @@ RENAME_EDITS: dict[str, tuple[str, str]] = {
     "pl": ("ulepszania", "ulepszenia"),
     "zh-TW": ("改善", "改進"),
     "tr": ("İyileştirmesi", "İyileştirmeleri"),
-    "id": ("untuk Peningkatan", "bagi Peningkatan"),
+    "id": ("untuk Peningkatan", "untuk Meningkatkan"),
 }
 
 
