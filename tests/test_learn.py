@@ -4,6 +4,8 @@ committed file as it is but for what was read; a locale without a label file get
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -68,6 +70,25 @@ def test_learn_on_a_renamed_label_proposes_the_new_text(tmp_path):
     proposal = yaml.safe_load((checkout.reports / "learn" / "ar.yml").read_text(encoding="utf-8"))
     assert proposal["labels"][CHANGED_KEY]["text"] == new
     assert proposal["labels"]["me_menu"]["text"] == project.text("ar", "me_menu")
+
+
+def test_learn_on_linkedin_records_what_it_read_in_verified_json(sandbox):
+    from stepshot.learn import run_learn
+
+    before = {"images": {"fr/desktop/open-me-menu.png": {"date": "2026-01-02", "source": "live"}},
+              "labels": {"fr": {"me_menu": {"text": "Vous", "date": "2026-01-02", "base_url": "x"}}}}
+    sandbox.verified_file.write_text(json.dumps(before), encoding="utf-8")
+    project = sandbox.project()
+    (result,) = run_learn(sandbox, "stand-in:label-renamed", project, ["ar"], ["desktop"], record_as_live=True)
+    assert result.verified
+    data = json.loads(sandbox.verified_file.read_text(encoding="utf-8"))
+    assert data["images"] == before["images"] and data["labels"]["fr"] == before["labels"]["fr"]
+    found = data["labels"]["ar"]
+    renamed = labels_shown(project, "label-renamed")["ar"][CHANGED_KEY]
+    assert found[CHANGED_KEY]["text"] == renamed != project.text("ar", CHANGED_KEY)  # what the page says
+    assert found["data_privacy"] == {"text": project.text("ar", "data_privacy"), "date": sandbox.today(),
+                                     "base_url": found["data_privacy"]["base_url"]}
+    assert found["data_privacy"]["base_url"].startswith("http://127.0.0.1:")
 
 
 def test_learn_names_an_unknown_locale():
