@@ -266,12 +266,7 @@ class Run:
         context, page, guard = await session.open()
         try:
             await page.clock.set_fixed_time(FIXED_TIME)
-            unit = session.unit
-            try:
-                await start_from_the_default(page, guard, session.base_url, self.project, unit.flows, unit.locale,
-                                             unit.viewport, session.rules, session.policy)
-            except StepBroken:
-                pass  # the flow that needs the switch breaks on it and reports it
+            await self._from_the_default(session, page, guard, session.unit.flows)
             for flow in session.unit.flows:
                 if _wanted(flow, self.steps):
                     await self.walk_flow(session, context, page, guard, flow)
@@ -304,13 +299,17 @@ class Run:
             found["trace"] = _relative(base.with_suffix(".trace.zip"), self.root)
         return found
 
-    async def _rewalk(self, session: Session, page, guard, flow: Flow) -> None:
+    async def _from_the_default(self, session: Session, page, guard, flows) -> None:
         unit = session.unit
         try:
-            await start_from_the_default(page, guard, session.base_url, self.project, (flow,), unit.locale,
+            await start_from_the_default(page, guard, session.base_url, self.project, flows, unit.locale,
                                          unit.viewport, session.rules, session.policy)
         except StepBroken:
-            pass  # the flow breaks on it again, traced
+            pass  # the flow that needs the switch breaks on it and reports it
+
+    async def _rewalk(self, session: Session, page, guard, flow: Flow) -> None:
+        unit = session.unit
+        await self._from_the_default(session, page, guard, (flow,))
         await walk_flow(page, guard, session.base_url, self.project, flow, unit.locale, unit.viewport,
                         session.rules, session.policy)
 

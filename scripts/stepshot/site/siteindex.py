@@ -7,26 +7,24 @@
   <locale>/search/ (head.scope_search points the locale's pages at it), and the root keeps English only.
 - Chinese is written without spaces: with jieba installed, Material's search puts a zero-width space
   between the words of every run of Han characters on every page (a separator of its Chinese search
-  settings). The Chinese indexes need that in the step entries too, which are ours; the other languages'
-  indexes get their text back unchanged (Japanese has its own segmenter and does not split there).
+  settings). The Chinese step entries, which are ours, are cut by the same segmenter; the other languages'
+  page entries get their text back unchanged (Japanese has its own segmenter and does not split there).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import re
 from html import escape
-
-import jieba
 from pathlib import Path
+
+from material.plugins.search.plugin import SearchIndex
 
 from ..files import write_atomic
 from ..locales import SOURCE_LOCALE
 from .deeplinks import locale_pages
 from .pages import page_url
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD_BREAK = "\u200b"
 
 SITEMAP_NS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -65,17 +63,15 @@ def split_search_index(site_dir: Path, locales: list[str], search_config: dict[s
     step itself); returns the number of entries each locale got."""
     index_file = site_dir / "search" / "search_index.json"
     merged = json.loads(index_file.read_text(encoding="utf-8"))
-    merged["docs"] += steps
     others = tuple(f"{code}/" for code in locales if code != SOURCE_LOCALE)
     counts = {}
     for code in locales:
-        if code == SOURCE_LOCALE:
-            docs = [d for d in merged["docs"] if not d["location"].startswith(others)]
+        pages, own_steps = of_locale(merged["docs"], code, others), of_locale(steps, code, others)
+        if code.split("-")[0] == "zh":
+            own_steps = [words_apart(entry) for entry in own_steps]
         else:
-            prefix = f"{code}/"
-            docs = [{**d, "location": d["location"][len(prefix):]} for d in merged["docs"]
-                    if d["location"].startswith(prefix)]
-        docs = words_apart(docs) if code.split("-")[0] == "zh" else [unbroken(d) for d in docs]
+            pages = [unbroken(entry) for entry in pages]
+        docs = pages + own_steps
         config = {**merged["config"], **search_config.get(code, {})}
         target = index_file if code == SOURCE_LOCALE else site_dir / code / "search" / "search_index.json"
         write_atomic(target, json.dumps({"config": config, "docs": docs}, ensure_ascii=False,
@@ -84,14 +80,18 @@ def split_search_index(site_dir: Path, locales: list[str], search_config: dict[s
     return counts
 
 
-def words_apart(docs: list[dict]) -> list[dict]:
-    """Every Han run cut into words, as Material's search plugin cuts them (a zero-width space around each)."""
-    def cut(match: re.Match) -> str:
-        return WORD_BREAK + WORD_BREAK.join(jieba.cut(match.group(0))) + WORD_BREAK
+def of_locale(entries: list[dict], code: str, others: tuple[str, ...]) -> list[dict]:
+    """A locale's entries, their locations relative to its folder."""
+    if code == SOURCE_LOCALE:
+        return [e for e in entries if not e["location"].startswith(others)]
+    prefix = f"{code}/"
+    return [{**e, "location": e["location"][len(prefix):]} for e in entries if e["location"].startswith(prefix)]
 
-    return [{**doc, **{f: HAN.sub(cut, unbroken(doc)[f]).strip(WORD_BREAK) for f in ("title", "text") if f in doc}}
-            for doc in docs]
+
+def words_apart(entry: dict) -> dict:
+    """A step entry's Chinese cut into words by Material's own segmenter, as its page entries are."""
+    return {**entry, **{f: SearchIndex()._segment_chinese(entry[f]) for f in ("title", "text") if f in entry}}
 
 
-def unbroken(doc: dict) -> dict:
-    return {**doc, **{f: doc[f].replace(WORD_BREAK, "") for f in ("title", "text") if isinstance(doc.get(f), str)}}
+def unbroken(entry: dict) -> dict:
+    return {**entry, **{f: entry[f].replace(WORD_BREAK, "") for f in ("title", "text") if isinstance(entry.get(f), str)}}
