@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.async_api import Page
 
 from conftest import REPO, make_checkout, run_cli
 from stepshot.loops import run_coroutine
-from stepshot import __version__, capture, imagefile
+from stepshot import __version__, capture, imagefile, photocheck
 from stepshot.annotate import OVERLAY_ID
 from stepshot.checkout import Checkout
 from stepshot.files import TEMP_PREFIX
@@ -177,14 +178,31 @@ def test_the_first_step_shows_the_top_bar_not_the_feed_and_an_inset_of_the_scree
     assert width < VIEWPORTS["desktop"].width * 2         # not the whole viewport
 
 
-def test_a_re_run_on_a_later_day_changes_no_image_and_no_manifest_byte(captured):
+def test_a_re_run_on_a_later_day_changes_no_image_and_no_manifest_byte(captured, monkeypatch):
     """Right-to-left, CJK and Devanagari pages in both layouts, re-taken a day later: every image unchanged,
-    byte for byte; only the dates the images were last seen move (verified.json)."""
+    byte for byte; only the dates the images were last seen move (verified.json). Each region is captured
+    once (its first capture is the committed picture) and no picture is searched for the photo again."""
     before = hashes(captured.checkout)
+    captures, searched = Counter(), Counter()
+    screenshot, shows_photo = Page.screenshot, photocheck.shows_photo
+
+    async def counted_screenshot(self, **options):
+        captures["regions"] += "clip" in options   # not the photo learnt from the stand-in's avatar
+        return await screenshot(self, **options)
+
+    def counted_search(*args):
+        searched["pictures"] += 1
+        return shows_photo(*args)
+
+    monkeypatch.setattr(Page, "screenshot", counted_screenshot)
+    monkeypatch.setattr(photocheck, "shows_photo", counted_search)
     again = run_cli("capture", "--locale", "ar", "--locale", "ja", "--locale", "hi", checkout=captured.checkout,
                     env={"STEPSHOT_TODAY": "2026-12-02"})
     assert again.code == 0, again.err
     total = len({k for k in expected_keys() if k.split("/")[0] in ("ar", "ja", "hi")})
+    project = REPO.project()
+    insets = 3 * sum(len(flow.viewports) for flow in project.flow.flows for step in flow.steps if step.inset)
+    assert captures["regions"] == total + insets and searched == {}
     assert f"[{total}/{total}]" in again.err  # progress lines
     assert again.out.startswith(f"capture: {total} unchanged; median image ")
     assert {k: v for k, v in hashes(captured.checkout).items() if k != "verified.json"} == \

@@ -4,13 +4,16 @@ English-only site config, and the report's ratios, load warnings and verdicts.""
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import pytest
 import yaml
 
 from stepshot import imagediff, imagefile
 from stepshot.bench import shotscraper
 from stepshot.bench.capture_bench import CONTENDERS, EQUAL_FLOOR, FLOOR, OURS, PARALLEL_FLOOR, RERUN, \
-    SHOT_SCRAPER, CaptureBench, Measured, contenders_for, rounds, run_capture_bench
+    SHOT_SCRAPER, CaptureBench, Measured, contenders_for, measure, rounds, run_capture_bench
 from stepshot.bench.report import BenchResult, markdown, summary_lines
 from stepshot.bench.sitebuild import english_only_config, site_copy, timed_build
 from stepshot.bench.states import literal_path, page_states
@@ -137,6 +140,27 @@ def test_english_only_build_passes_the_site_checks(tmp_path):
     assert 'hreflang="x-default"' not in home
     assert not (tmp_path / "out" / "fr").exists()
     assert (tmp_path / "out" / "faq" / "index.html").is_file()
+
+
+def test_a_contenders_cpu_counts_its_children_and_the_stand_in_served_from_here(tmp_path):
+    """A child that only sleeps while this process works (as the bench's stand-in thread answers the floors and
+    shot-scraper): that work is the contender's; a child that works counts too."""
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            sum(range(10_000))
+
+    server = threading.Thread(target=serve)
+    server.start()
+    try:
+        served = measure(["sleep", "1"], tmp_path / "sleep.log")
+    finally:
+        stop.set()
+        server.join()
+    working = measure([sys.executable, "-c", "sum(range(30_000_000))"], tmp_path / "work.log")
+    assert served.wall >= 1 and served.cpu >= 0.2   # without this process's share: a few milliseconds
+    assert working.cpu >= 0.2
 
 
 def measured(*walls, cpu=None, load=0.5):

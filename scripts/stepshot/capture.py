@@ -13,7 +13,6 @@ whatever a killed run left. One capture at a time per checkout (lock.py).
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import statistics
 import threading
@@ -139,6 +138,12 @@ class ImageStore:
         """A step that broke, was not reached, or whose picture was not taken: the previous image stays."""
         return Decision(self._result(key, result, status or result.status))
 
+    def committed(self, ctx: StepContext) -> bytes | None:
+        """The step's image as committed (what a re-run's first capture may equal at once), if it has one."""
+        key = image_key(ctx.locale, ctx.viewport, ctx.step.id)
+        file = self.manifest.file(key)
+        return file.read_bytes() if key in self.manifest.images and file.is_file() else None
+
     def decide(self, key: str, shot: Shot, result: StepResult, verified_labels: list[dict]) -> Decision:
         """Compare the screenshot with the file on disk; for a change, write before/after/diff artifacts."""
         png = shot.png
@@ -149,6 +154,8 @@ class ImageStore:
                  "stale": False, "text_px": round(shot.text_px, 2), "geometry": shot.geometry}
         if entry is None:
             return Decision(self._result(key, result, "new"), self.optimizer.submit(imagefile.optimize, png), where)
+        if shot.as_committed:
+            return Decision(self._result(key, result, "unchanged"), entry={**entry, **where})
         before = file.read_bytes()
         diff, pixel_map = imagediff.compare(before, png, self.threshold)
         if not diff.changed:
@@ -158,7 +165,7 @@ class ImageStore:
         image.bbox = list(diff.bbox) if diff.bbox else None
         image.artifacts = {"before": self._artifact(key, "before", before),
                            "after": self._artifact(key, "after", png),
-                           "diff": self._artifact(key, "diff", _png(imagediff.diff_image(png, pixel_map)))}
+                           "diff": self._artifact(key, "diff", imagefile.encoded(imagediff.diff_image(png, pixel_map)))}
         return Decision(image, self.optimizer.submit(imagefile.optimize, png), where)
 
     def apply(self, decision: Decision, hold: bool) -> bool:
@@ -184,12 +191,6 @@ class ImageStore:
             image.bytes, image.width, image.height, image.stale = \
                 entry["bytes"], entry["width"], entry["height"], entry["stale"]
         return written
-
-
-def _png(image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 class ImageProgress:
@@ -448,7 +449,8 @@ def run_capture(checkout: Checkout, spec: str, project: Project, options: Captur
         with held_from_children():
             optimizer.submit(int)  # starts its process now, deaf to the Ctrl+C the run handles
         store = ImageStore(manifest, root, artifacts, options.threshold, report.target["source"], day, optimizer)
-        run = Run(project, options, store, Shooter(project, persona, {}, observe), artifacts, root, images, stand_in)
+        shooter = Shooter(project, persona, {}, observe, committed=store.committed)
+        run = Run(project, options, store, shooter, artifacts, root, images, stand_in)
         t0 = time.monotonic()
         try:
             opened = run_walk(checkout, project, RunRequest(target_spec, units, persona, auth, options.parallel_sessions,

@@ -21,6 +21,13 @@ def optimize(png: bytes, level: int = OXIPNG_LEVEL) -> bytes:
     return oxipng.optimize_from_memory(png, level=level, strip=oxipng.StripChunks.safe())
 
 
+def encoded(image: Image.Image) -> bytes:
+    """A PIL image as PNG bytes (Pillow's encoder: optimize() makes them small when they are kept)."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -4,6 +4,11 @@ privacy checks that decide whether the picture may be kept at all.
 A picture is accepted only when two consecutive captures of its region are identical (as Playwright's own
 screenshot assertion does), within a bounded wait; then the page and the pixels are checked for the
 account's data (privacy.py, photocheck.py). Anything found: no picture, the step is broken.
+
+On a re-run, a first capture whose pixels are exactly those of the committed image is accepted at once:
+it reproduces a picture that was stable and passed every check when it was written, and nothing will be
+written for it. The page is still checked for the account's data; the pixel search for the photo, the
+costliest check, is not repeated on pixels it has already cleared.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import asyncio
 import io
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from PIL import Image, ImageDraw
 
-from . import annotate, focus, photocheck, privacy
+from . import annotate, focus, imagefile, photocheck, privacy
 from .locales import LOCALES, VIEWPORTS
 from .reader import Project
 from .personal import Persona
@@ -37,6 +43,7 @@ class Shot:
     png: bytes
     text_px: float                 # the control's own text size in the picture, CSS pixels
     geometry: dict                 # image pixels: target, badge, callout, others (same-role controls)
+    as_committed: bool = False     # pixel for pixel the committed image
 
 
 def _rect_in(rect: dict, clip: dict, scale: float) -> list[int]:
@@ -53,6 +60,19 @@ def room_for_annotation(region: dict, max_width: int, max_height: int, viewport)
     return {"x": x, "y": y, "width": width, "height": height}
 
 
+def pixels(png: bytes) -> tuple[tuple[int, int], bytes]:
+    """A PNG's size and RGBA pixels: equal for the same picture however it was encoded."""
+    with Image.open(io.BytesIO(png)) as image:
+        return image.size, image.convert("RGBA").tobytes()
+
+
+def _is_committed(committed: tuple[tuple[int, int], bytes], png: bytes, inset: bool) -> bool:
+    """Is `png` the committed picture (with `inset`: the focus picture at its top, above the inset)?"""
+    (width, height), data = committed
+    (w, h), shot = pixels(png)
+    return w == width and (h < height if inset else h == height) and data[:w * h * 4] == shot
+
+
 def _intersects(rect: dict, clip: dict) -> bool:
     return rect["x"] < clip["x"] + clip["width"] and clip["x"] < rect["x"] + rect["width"] \
         and rect["y"] < clip["y"] + clip["height"] and clip["y"] < rect["y"] + rect["height"]
@@ -61,10 +81,12 @@ def _intersects(rect: dict, clip: dict) -> bool:
 class Shooter:
     """Takes the picture of one step (called from the walker's on_step)."""
 
-    def __init__(self, project: Project, persona: Persona, photos: dict[str, list], observe=None):
+    def __init__(self, project: Project, persona: Persona, photos: dict[str, list], observe=None,
+                 committed: Callable[[StepContext], bytes | None] = lambda ctx: None):
         self.project = project
         self.persona = persona
         self.photos = photos            # login key -> templates of the account's photo (photocheck)
+        self.committed = committed      # the step's committed image, None when it has none
         # Tests look at the page here: observe("before-redaction", ctx), then observe("at-capture", ctx)
         # with the annotation drawn, just before the screenshot.
         self.observe = observe
@@ -73,27 +95,33 @@ class Shooter:
         if self.observe is not None:
             await self.observe(phase, ctx)
 
-    async def stable(self, page, clip: dict, where: str, scale: str = "device") -> bytes:
-        """The region's picture once two consecutive captures are identical."""
+    async def stable(self, page, clip: dict, where: str, scale: str = "device",
+                     as_committed: Callable[[bytes], bool] | None = None) -> tuple[bytes, bool]:
+        """The region's picture once two consecutive captures are identical, or at once when the first is
+        the committed picture (`as_committed`); and whether it was."""
         deadline = time.monotonic() + STABLE_TIMEOUT_S
         await focus.images_decoded(page)
         options = {"clip": clip, "animations": "disabled", "caret": "hide", "scale": scale}
         previous = await page.screenshot(**options)
+        if as_committed is not None and await asyncio.to_thread(as_committed, previous):
+            return previous, True
         while True:
             await page.wait_for_timeout(FRAME_GAP_MS)
             current = await page.screenshot(**options)
             if current == previous:
-                return current
+                return current, False
             if time.monotonic() > deadline:
                 raise StepBroken(f"page never settled: the picture of {where} kept changing for "
                                  f"{STABLE_TIMEOUT_S:.0f} s")
             previous = current
 
-    async def check_private(self, page, png: bytes, clip: dict, login_key: str, scale: float) -> None:
+    async def check_private(self, page, png: bytes | None, clip: dict, login_key: str, scale: float) -> None:
+        """The page's text in the region, then (unless `png` is None: pixels already cleared) the pixels."""
         found = await privacy.leaks(page, clip)
         # The pixel check is CPU work (numpy, which lets go of the GIL): in a thread, so the other
         # sessions walk on meanwhile.
-        if await asyncio.to_thread(photocheck.shows_photo, png, self.photos.get(login_key, []), scale):
+        if png is not None and await asyncio.to_thread(photocheck.shows_photo, png,
+                                                       self.photos.get(login_key, []), scale):
             found.append("photo (pixels)")
         if found:
             raise StepBroken(f"personal data visible: {', '.join(found)}; no picture was kept")
@@ -130,46 +158,61 @@ class Shooter:
                 annotate.union([found.region, *drawn.rects()]), 0),
                 {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}))
             await self._observe("at-capture", ctx)
-            png = await self.stable(page, clip, where)
-            await self.check_private(page, png, clip, login.key, viewport.scale)
+            committed_png = self.committed(ctx)
+            committed = await asyncio.to_thread(pixels, committed_png) if committed_png else None
+            png, same = await self.stable(page, clip, where, as_committed=None if committed is None else
+                                          lambda png: _is_committed(committed, png, ctx.step.inset))
+            await self.check_private(page, None if same else png, clip, login.key, viewport.scale)
             geometry = {"target": _rect_in(found.control, clip, viewport.scale),
                         "badge": _rect_in(drawn.badge, clip, viewport.scale),
                         "callout": _rect_in(drawn.callout, clip, viewport.scale) if drawn.callout else None,
                         "others": [_rect_in(r, clip, viewport.scale) for r in others if _intersects(r, clip)]}
             if ctx.step.inset:
-                png = await self.with_inset(page, png, clip, viewport, login.key, where)
+                png, same = await self.with_inset(page, png, clip, viewport, login.key, where,
+                                                  committed if same else None)
         finally:
             await annotate.remove(page)
             await focus.unmask(page)
-        return Shot(png, found.text_px, geometry)
+        return Shot(png, found.text_px, geometry, same)
 
-    async def with_inset(self, page, png: bytes, clip: dict, viewport, login_key: str, where: str) -> bytes:
+    async def with_inset(self, page, png: bytes, clip: dict, viewport, login_key: str, where: str,
+                         committed: tuple | None) -> tuple[bytes, bool]:
         """The focus picture with, below it, the whole screen small, everything but the top bar masked,
-        and a frame where the picture above sits: where on the screen the control is."""
+        and a frame where the picture above sits: where on the screen the control is; and whether that is
+        the `committed` picture (its pixels, or None)."""
         await focus.unmask(page)
         await focus.keep_only(page, INSET_KEEP)
         full = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
+
+        def is_committed(screen: bytes) -> bool:
+            out = _with_inset(png, screen, clip, viewport)
+            return (out.size, out.convert("RGBA").tobytes()) == committed
+
         # The whole screen at one pixel per CSS pixel: it is shown small anyway.
-        screen = await self.stable(page, full, f"the whole screen of {where}", scale="css")
-        await self.check_private(page, screen, full, login_key, 1)
-        with Image.open(io.BytesIO(png)) as picture, Image.open(io.BytesIO(screen)) as whole:
-            picture, whole = picture.convert("RGB"), whole.convert("RGB")
-            width = max(120, round(picture.width * INSET_WIDTH))
-            ratio = width / whole.width
-            small = whole.resize((width, round(whole.height * ratio)), Image.Resampling.LANCZOS)
-            frame = ImageDraw.Draw(small)
-            x0, y0 = clip["x"] * ratio, clip["y"] * ratio
-            frame.rectangle((x0, y0, x0 + clip["width"] * ratio, y0 + clip["height"] * ratio),
-                            outline=annotate.COLOR, width=3)
-            gap = round(12 * viewport.scale)
-            out = Image.new("RGB", (picture.width, picture.height + small.height + 2 * gap), INSET_BACKGROUND)
-            out.paste(picture, (0, 0))
-            border = Image.new("RGB", (small.width + 4, small.height + 4), (150, 156, 162))
-            border.paste(small, (2, 2))
-            out.paste(border, (gap, picture.height + gap - 2))
-            buffer = io.BytesIO()
-            out.save(buffer, "PNG")
-            return buffer.getvalue()
+        screen, same = await self.stable(page, full, f"the whole screen of {where}", scale="css",
+                                         as_committed=None if committed is None else is_committed)
+        await self.check_private(page, None if same else screen, full, login_key, 1)
+        return await asyncio.to_thread(lambda: imagefile.encoded(_with_inset(png, screen, clip, viewport))), same
+
+
+def _with_inset(png: bytes, screen: bytes, clip: dict, viewport) -> Image.Image:
+    """The focus picture with the whole screen small below it, framed where the picture sits."""
+    with Image.open(io.BytesIO(png)) as picture, Image.open(io.BytesIO(screen)) as whole:
+        picture, whole = picture.convert("RGB"), whole.convert("RGB")
+        width = max(120, round(picture.width * INSET_WIDTH))
+        ratio = width / whole.width
+        small = whole.resize((width, round(whole.height * ratio)), Image.Resampling.LANCZOS)
+        frame = ImageDraw.Draw(small)
+        x0, y0 = clip["x"] * ratio, clip["y"] * ratio
+        frame.rectangle((x0, y0, x0 + clip["width"] * ratio, y0 + clip["height"] * ratio),
+                        outline=annotate.COLOR, width=3)
+        gap = round(12 * viewport.scale)
+        out = Image.new("RGB", (picture.width, picture.height + small.height + 2 * gap), INSET_BACKGROUND)
+        out.paste(picture, (0, 0))
+        border = Image.new("RGB", (small.width + 4, small.height + 4), (150, 156, 162))
+        border.paste(small, (2, 2))
+        out.paste(border, (gap, picture.height + gap - 2))
+        return out
 
 
 async def failure_picture(page) -> bytes | None:

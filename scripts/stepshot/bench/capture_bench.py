@@ -3,7 +3,9 @@
 Each contender takes the screenshots of the same page states (states.py) of a fresh stand-in, as its own
 process, so each pays its own start-up; its wall time and the CPU time of its whole process tree (the
 browser's processes included: getrusage of waited-for children) are both measured, with the load average
-before and after. Ours runs into a fresh checkout (every image new), then once more on that checkout
+before and after. Ours serves its own stand-in, in its process; the others are served by the bench's, so
+the bench's own CPU time during their run (the stand-in answering them: the bench only waits meanwhile)
+is counted in theirs. Ours runs into a fresh checkout (every image new), then once more on that checkout
 with nothing changed (the re-run). Runs alternate in a rotating order and repeat; medians and their
 ratios are the result.
 """
@@ -93,19 +95,25 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its waited-for children so far."""
+    return sum(usage.ru_utime + usage.ru_stime
+               for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+
+
 def measure(args: list[str], log: Path, env: dict | None = None, what: str = "") -> Measured:
-    """Run one contender to its end; its wall time and the CPU time of everything it started."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run one contender to its end; its wall time and the CPU time of everything it started, and of this
+    process meanwhile (a stand-in served from here)."""
+    before = _cpu_seconds()
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         result = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=RUN_TIMEOUT_SECONDS)
     wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = _cpu_seconds() - before
     if result.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise BenchFailed(f"{what}: exit {result.returncode}; {log}: {' | '.join(tail)}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Measured(round(wall, 2), round(cpu, 2), load_before, os.getloadavg()[0])
 
 
