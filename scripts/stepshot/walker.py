@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Awaitable, Callable, Literal
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page
+from playwright.async_api import ElementHandle, Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from .guard import Guard, path_of, unusable_path
@@ -254,11 +254,14 @@ class Walk:
         scope, suffix = await self.scope_of(target)
         text = self.text(target.label)
         found = scope.get_by_role(target.role, name=self.rules.pattern(text)).filter(visible=True)
-        try:
-            await self.guard.run(found.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
-        except PlaywrightTimeout:
-            raise await self.missing(target.role, target.label, suffix, target, scope) from None
-        count = await found.count()
+        # Counted first: on a loaded page the control is there, and each look is a query of the whole page.
+        count = await self.guard.run(found.count())
+        if not count:
+            try:
+                await self.guard.run(found.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
+            except PlaywrightTimeout:
+                raise await self.missing(target.role, target.label, suffix, target, scope) from None
+            count = await found.count()
         if count > 1:  # several names allow the label: an exact one decides, if there is exactly one
             exact = scope.get_by_role(target.role, name=text, exact=True).filter(visible=True)
             exact_count = await exact.count()
@@ -286,20 +289,21 @@ class Walk:
 
     # ---- switches ----
 
-    async def state_text(self, element: Locator) -> str | None:
+    async def state_text(self, element: Locator | ElementHandle) -> str | None:
         return await element.evaluate(_STATE_TEXT_JS, [self.state_word(True), self.state_word(False)])
 
     async def read_switch(self, element: Locator, target: Target) -> bool:
         """The switch's state: it must be enabled, and a state word beside it (if any) must agree."""
         try:
             await self.guard.run(element.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
-            if not await element.is_enabled():
+            switch = await element.element_handle()  # found once, then read three ways
+            if not await switch.is_enabled():
                 raise StepBroken(f"{control_name(target.role, self.text(target.label))} is disabled")
-            on = await element.is_checked()
+            on = await switch.is_checked()
         except PlaywrightError as exc:
             raise StepBroken(f"{control_name(target.role, self.text(target.label))}: cannot read its state "
                              f"({exc.message.splitlines()[0]})") from None
-        word = await self.state_text(element)
+        word = await self.state_text(switch)
         if word is not None and word != self.state_word(on):
             raise StepBroken(f"{control_name(target.role, self.text(target.label))} is {'on' if on else 'off'} but "
                              f"shows {word!r}")
