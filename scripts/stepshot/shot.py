@@ -60,17 +60,28 @@ def room_for_annotation(region: dict, max_width: int, max_height: int, viewport)
     return {"x": x, "y": y, "width": width, "height": height}
 
 
+def _pixels(image: Image.Image) -> tuple[tuple[int, int], bytes]:
+    """Size and RGBA pixels: equal for the same picture however it was encoded."""
+    return image.size, image.convert("RGBA").tobytes()
+
+
 def pixels(png: bytes) -> tuple[tuple[int, int], bytes]:
-    """A PNG's size and RGBA pixels: equal for the same picture however it was encoded."""
     with Image.open(io.BytesIO(png)) as image:
-        return image.size, image.convert("RGBA").tobytes()
+        return _pixels(image)
 
 
-def _is_committed(committed: tuple[tuple[int, int], bytes], png: bytes, inset: bool) -> bool:
-    """Is `png` the committed picture (with `inset`: the focus picture at its top, above the inset)?"""
-    (width, height), data = committed
-    (w, h), shot = pixels(png)
-    return w == width and (h < height if inset else h == height) and data[:w * h * 4] == shot
+@dataclass
+class Committed:
+    """A step's committed image, as the file's bytes and as pixels."""
+
+    png: bytes
+    pixels: tuple[tuple[int, int], bytes]
+
+    def has_at_top(self, png: bytes, inset: bool) -> bool:
+        """Is `png` this picture (with `inset`: the focus picture at its top, above the inset)?"""
+        (width, height), data = self.pixels
+        (w, h), shot = pixels(png)
+        return w == width and (h < height if inset else h == height) and data[:w * h * 4] == shot
 
 
 def _intersects(rect: dict, clip: dict) -> bool:
@@ -159,9 +170,10 @@ class Shooter:
                 {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}))
             await self._observe("at-capture", ctx)
             committed_png = self.committed(ctx)
-            committed = await asyncio.to_thread(pixels, committed_png) if committed_png else None
+            committed = Committed(committed_png, await asyncio.to_thread(pixels, committed_png)) \
+                if committed_png else None
             png, same = await self.stable(page, clip, where, as_committed=None if committed is None else
-                                          lambda png: _is_committed(committed, png, ctx.step.inset))
+                                          lambda png: committed.has_at_top(png, ctx.step.inset))
             await self.check_private(page, None if same else png, clip, login.key, viewport.scale)
             geometry = {"target": _rect_in(found.control, clip, viewport.scale),
                         "badge": _rect_in(drawn.badge, clip, viewport.scale),
@@ -176,23 +188,25 @@ class Shooter:
         return Shot(png, found.text_px, geometry, same)
 
     async def with_inset(self, page, png: bytes, clip: dict, viewport, login_key: str, where: str,
-                         committed: tuple | None) -> tuple[bytes, bool]:
+                         committed: Committed | None) -> tuple[bytes, bool]:
         """The focus picture with, below it, the whole screen small, everything but the top bar masked,
         and a frame where the picture above sits: where on the screen the control is; and whether that is
-        the `committed` picture (its pixels, or None)."""
+        the `committed` picture (then its file's bytes, not composed and encoded again)."""
         await focus.unmask(page)
         await focus.keep_only(page, INSET_KEEP)
         full = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
 
         def is_committed(screen: bytes) -> bool:
-            out = _with_inset(png, screen, clip, viewport)
-            return (out.size, out.convert("RGBA").tobytes()) == committed
+            return _pixels(_with_inset(png, screen, clip, viewport)) == committed.pixels
 
         # The whole screen at one pixel per CSS pixel: it is shown small anyway.
         screen, same = await self.stable(page, full, f"the whole screen of {where}", scale="css",
                                          as_committed=None if committed is None else is_committed)
-        await self.check_private(page, None if same else screen, full, login_key, 1)
-        return await asyncio.to_thread(lambda: imagefile.encoded(_with_inset(png, screen, clip, viewport))), same
+        if same:
+            await self.check_private(page, None, full, login_key, 1)
+            return committed.png, True
+        await self.check_private(page, screen, full, login_key, 1)
+        return await asyncio.to_thread(lambda: imagefile.encoded(_with_inset(png, screen, clip, viewport))), False
 
 
 def _with_inset(png: bytes, screen: bytes, clip: dict, viewport) -> Image.Image:
