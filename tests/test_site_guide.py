@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import ROOT, Ran, make_checkout, run_cli, serve_directory
 from stepshot.browser import context_options
@@ -420,7 +421,12 @@ def test_pages_load_clean_and_pass_axe(browser, url, code):
     try:
         for path in PAGES:
             page.goto(SITE_URL + locale_prefix(code) + path, wait_until="networkidle")
-            hrefs = page.locator('link[rel="alternate"][hreflang]').evaluate_all("ls => ls.map(l => l.href)")
+            # They come back after Material's scan (overrides/main.html): waited for, since a loaded CI
+            # machine once read the page without them.
+            links = page.locator('link[rel="alternate"][hreflang]')
+            with contextlib.suppress(PlaywrightTimeoutError):
+                links.first.wait_for(state="attached", timeout=5_000)
+            hrefs = links.evaluate_all("ls => ls.map(l => l.href)")
             if len(hrefs) != len(LOCALES) + 1 or not all(h.startswith(SITE_URL) for h in hrefs):
                 alternates.append(f"{path or '/'}: {hrefs}")
             results = axe.run(page)

@@ -136,9 +136,12 @@ def live_login(auth: Path | None, settings: Settings) -> Login:
 
 async def standin_logins(browser, base_url: str, count: int, consent: tuple[str, str]) -> list[Login]:
     """Sign in `count` of the stand-in's test accounts through its login form, as a person would
-    (consent: the English Reject and Accept labels, for a cookie banner on the login page)."""
+    (consent: the English Reject and Accept labels, for a cookie banner on the login page). The login keeps
+    the session, not the answer to that banner: whether it showed before the form was filled is a matter of
+    timing, and every walk is to meet the banner as a first visit does."""
     from .login import fill_login_form
     from .standin.accounts import TEST_ACCOUNTS
+    from .standin.app import CONSENT_COOKIE
 
     logins = []
     for account in TEST_ACCOUNTS[:count]:
@@ -151,6 +154,7 @@ async def standin_logins(browser, base_url: str, count: int, consent: tuple[str,
             state = await context.storage_state()
         finally:
             await context.close()
+        state["cookies"] = [cookie for cookie in state["cookies"] if cookie["name"] != CONSENT_COOKIE]
         if not any(cookie.get("httpOnly") for cookie in state["cookies"]):
             raise TargetUnusable("login-required", f"stand-in at {base_url}: signing in as a test account "
                                                    "did not give a session")

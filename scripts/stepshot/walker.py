@@ -14,6 +14,7 @@ set only when the page says so and a reload still shows it.
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Awaitable, Callable, Literal
 
@@ -160,6 +161,24 @@ async def answer_consent(page: Page, reject: str, accept: str) -> bool:
     return False
 
 
+@asynccontextmanager
+async def consent_answered_when_in_the_way(page: Page, reject: str, accept: str):
+    """While inside: a consent banner that blocks an action (a modal dialog at load, a bar over the control
+    to click) is answered the moment it is in the way (Playwright's locator handler, checked before each
+    action), as the guide's reader would answer it."""
+    banner = consent_locator(page, [reject, accept]).first
+
+    async def answer() -> None:
+        await answer_consent(page, reject, accept)
+
+    await page.add_locator_handler(banner, answer)
+    try:
+        yield
+    finally:
+        if not page.is_closed():
+            await page.remove_locator_handler(banner)
+
+
 class Walk:
     def __init__(self, page: Page, guard: Guard, base_url: str, project: Project, flow: Flow, locale: str,
                  viewport: str, rules: NameRules, policy: Policy):
@@ -273,6 +292,9 @@ class Walk:
         return found
 
     # ---- overlays and settling ----
+
+    def consent_answered(self):
+        return consent_answered_when_in_the_way(self.page, *(self.text(k) for k in CONSENT_BUTTONS))
 
     async def settle(self) -> None:
         """Ready for a picture: the document loaded, fonts in, consent answered."""
@@ -446,12 +468,13 @@ async def start_from_the_default(page: Page, guard: Guard, base_url: str, projec
         return
     for flow in flows:
         walk = Walk(page, guard, base_url, project, flow, locale, viewport, rules, policy)
-        for path, target in switch_pages(flow):
-            await guard.goto(base_url.rstrip("/") + path, NAVIGATION_TIMEOUT_MS)
-            element = await walk.locate(target)
-            if not await walk.read_switch(element, target):
-                policy.on_switch_on(path)
-                await walk.flip(element, target, True)
+        async with walk.consent_answered():
+            for path, target in switch_pages(flow):
+                await guard.goto(base_url.rstrip("/") + path, NAVIGATION_TIMEOUT_MS)
+                element = await walk.locate(target)
+                if not await walk.read_switch(element, target):
+                    policy.on_switch_on(path)
+                    await walk.flip(element, target, True)
 
 
 async def _navigation_committed(page) -> None:
@@ -471,6 +494,12 @@ async def walk_flow(page: Page, guard: Guard, base_url: str, project: Project, f
     Raises TargetUnusable when the target cannot be walked at all (see module doc).
     """
     walk = Walk(page, guard, base_url, project, flow, locale, viewport, rules, policy)
+    async with walk.consent_answered():
+        return await _walk_steps(walk, on_step)
+
+
+async def _walk_steps(walk: Walk, on_step) -> list[StepResult]:
+    page, guard, flow, locale, viewport = walk.page, walk.guard, walk.flow, walk.locale, walk.viewport
     results: list[StepResult] = []
     await walk.start()
     broken = False
