@@ -60,20 +60,33 @@ def _fast_length(n: int) -> int:
 
 
 class Picture:
-    """A picture prepared once for every template: its channels' FFTs and running sums."""
+    """A picture prepared once for every template: its channels' spectra and running sums.
+
+    A colour correlation is the sum of the three channels' correlations: summed in the frequency domain,
+    it takes one inverse transform per template instead of three. Templates of one size share the
+    windows' spread (the photos of several members are searched for at the same sizes)."""
 
     def __init__(self, rgb: np.ndarray, largest: int):
-        self.rgb = rgb.astype(np.float64)
-        self.height, self.width, _ = rgb.shape
+        planes = np.ascontiguousarray(np.moveaxis(rgb, 2, 0), dtype=np.float64)   # channel, row, column
+        self.height, self.width = planes.shape[1:]
         self.shape = (_fast_length(self.height + largest - 1), _fast_length(self.width + largest - 1))
-        self.spectra = [np.fft.rfft2(self.rgb[:, :, c], self.shape) for c in range(3)]
-        self.tables = [np.pad(self.rgb[:, :, c], ((1, 0), (1, 0))).cumsum(0).cumsum(1) for c in range(3)]
-        squares = self.rgb ** 2
-        self.square_tables = [np.pad(squares[:, :, c], ((1, 0), (1, 0))).cumsum(0).cumsum(1) for c in range(3)]
+        self.spectra = np.fft.rfft2(planes, self.shape)
+        self.table = np.pad(planes.sum(axis=0), ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+        self.square_table = np.pad((planes ** 2).sum(axis=0), ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+        self.spreads: dict[tuple[int, int], np.ndarray] = {}
 
     @staticmethod
     def _window(table: np.ndarray, h: int, w: int) -> np.ndarray:
         return table[h:, w:] - table[:-h, w:] - table[h:, :-w] + table[:-h, :-w]
+
+    def spread(self, h: int, w: int) -> np.ndarray:
+        """The root of the summed squared deviations from its mean of every h x w window (all channels)."""
+        found = self.spreads.get((h, w))
+        if found is None:
+            sums = self._window(self.table, h, w)
+            variance = self._window(self.square_table, h, w) - sums ** 2 / (h * w * 3)
+            found = self.spreads[(h, w)] = np.sqrt(np.maximum(variance, 0))
+        return found
 
     def best_match(self, template: np.ndarray) -> float:
         """Highest colour NCC of the template anywhere in the picture (-1..1)."""
@@ -84,17 +97,12 @@ class Picture:
         t_norm = float(np.sqrt((t ** 2).sum()))
         if t_norm < 1e-6:
             return -1.0
-        n = h * w * 3
-        corr = np.zeros((self.height - h + 1, self.width - w + 1))
-        sums = np.zeros_like(corr)
-        squares = np.zeros_like(corr)
-        for c in range(3):
-            full = np.fft.irfft2(self.spectra[c] * np.fft.rfft2(t[::-1, ::-1, c], self.shape), self.shape)
-            corr += full[h - 1:self.height, w - 1:self.width]
-            sums += self._window(self.tables[c], h, w)
-            squares += self._window(self.square_tables[c], h, w)
-        variance = squares - sums ** 2 / n
-        denominator = np.sqrt(np.maximum(variance, 0)) * t_norm
+        spectra = np.fft.rfft2(np.moveaxis(t[::-1, ::-1], 2, 0), self.shape)
+        product = self.spectra[0] * spectra[0]
+        for channel in (1, 2):
+            product += self.spectra[channel] * spectra[channel]
+        corr = np.fft.irfft2(product, self.shape)[h - 1:self.height, w - 1:self.width]
+        denominator = self.spread(h, w) * t_norm
         score = np.where(denominator > 1e-3 * t_norm, corr / np.maximum(denominator, 1e-12), -1.0)
         return float(score.max())
 
