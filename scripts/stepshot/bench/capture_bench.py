@@ -2,7 +2,7 @@
 
 Each contender takes the screenshots of the same page states (states.py) of a fresh stand-in, as its own
 process, so each pays its own start-up; its wall time and the CPU time of its whole process tree (the
-browser's processes included: getrusage of waited-for children) are both measured, with the load average
+browser's processes included, its zygote's renderers too: cpu.py) are both measured, with the load average
 before and after. Ours serves its own stand-in, in its process; the others are served by the bench's, so
 the bench's own CPU time during their run (the stand-in answering them: the bench only waits meanwhile)
 is counted in theirs. Ours runs into a fresh checkout (every image new), then once more on that checkout
@@ -34,7 +34,7 @@ from ..reader import Project
 from ..run import default_parallel
 from ..settings import child_environment
 from ..standin.server import running
-from . import shotscraper
+from . import cpu, shotscraper
 from .pngtrade import PngTrade, measure_trade
 from .states import PageState, page_states
 
@@ -68,6 +68,7 @@ class CaptureBench:
     order: list[list[str]] = field(default_factory=list)
     identical: int | None = None      # shots where shot-scraper's and the bare loop's pixels are the same
     png: PngTrade | None = None       # oxipng levels on the bare loop's pictures
+    cpu_method: str = ""              # how CPU time was counted (cpu.py)
 
     def median(self, contender: str, what: str = "wall") -> float:
         return statistics.median(getattr(m, what) for m in self.runs[contender])
@@ -83,7 +84,7 @@ class CaptureBench:
 
     def to_dict(self) -> dict:
         return {"locales": self.locales, "viewports": self.viewports, "shots": self.shots, "repeat": self.repeat,
-                "cores": self.cores, "order": self.order, "identical": self.identical,
+                "cores": self.cores, "cpu_method": self.cpu_method, "order": self.order, "identical": self.identical,
                 "png": self.png.to_dict() if self.png else None,
                 "runs": {c: [m.__dict__ for m in runs] for c, runs in self.runs.items()},
                 "medians": {c: {"wall": round(self.median(c), 2), "cpu": round(self.median(c, "cpu"), 2)}
@@ -95,26 +96,25 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and of its waited-for children so far."""
-    return sum(usage.ru_utime + usage.ru_stime
-               for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(args: list[str], log: Path, env: dict | None = None, what: str = "") -> Measured:
-    """Run one contender to its end; its wall time and the CPU time of everything it started, and of this
-    process meanwhile (a stand-in served from here)."""
-    before = _cpu_seconds()
+    """Run one contender to its end; its wall time and the CPU time of everything it started (cpu.py), and
+    of this process meanwhile (a stand-in served from here)."""
+    own_before = _own_cpu_seconds()
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
-        result = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=RUN_TIMEOUT_SECONDS)
+        usage = cpu.run(args, RUN_TIMEOUT_SECONDS, stdout=out, stderr=subprocess.STDOUT, env=env)
     wall = time.monotonic() - started
-    cpu = _cpu_seconds() - before
-    if result.returncode != 0:
+    total = usage.cpu + _own_cpu_seconds() - own_before - usage.observer
+    if usage.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-        raise BenchFailed(f"{what}: exit {result.returncode}; {log}: {' | '.join(tail)}")
-    return Measured(round(wall, 2), round(cpu, 2), load_before, os.getloadavg()[0])
+        raise BenchFailed(f"{what}: exit {usage.returncode}; {log}: {' | '.join(tail)}")
+    return Measured(round(wall, 2), round(total, 2), load_before, os.getloadavg()[0])
 
 
 def fresh_checkout(folder: Path, source: Checkout) -> Path:
@@ -275,7 +275,7 @@ def contenders_for(checkout: Checkout, project: Project, locales: list[str], vie
 def run_capture_bench(contenders: Contenders, repeat: int, say: Callable[[str], None] = print) -> CaptureBench:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     bench = CaptureBench(contenders.locales, contenders.viewports, len(contenders.states), repeat, cores,
-                         {c: [] for c in (OURS, RERUN, *CONTENDERS[1:])}, rounds(repeat))
+                         {c: [] for c in (OURS, RERUN, *CONTENDERS[1:])}, rounds(repeat), cpu_method=cpu.method())
     runners = {**contenders.by_name(), RERUN: contenders.rerun}
     for number, order in enumerate(bench.order, start=1):
         for name in order:

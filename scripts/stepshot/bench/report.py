@@ -127,9 +127,9 @@ stand-in:
 - **equal-work floor**: that loop plus the same lossless PNG optimisation: the least a tool that walks in
   parallel and optimises must spend.
 
-Wall is the run's wall-clock time, start-up included; CPU is the user and system time of the contender's
-whole process tree (the browser's processes included). Rounds alternate the order; the re-run always
-follows ours. A run during which the 1-minute load average exceeded the core count is flagged.
+Wall is the run's wall-clock time, start-up included; CPU is the user and system time of every process the
+contender started (the browser's and its renderers included{cpu_method}). Rounds alternate the order; the
+re-run always follows ours. A run during which the 1-minute load average exceeded the core count is flagged.
 """
 
 
@@ -163,7 +163,8 @@ def markdown(result: BenchResult) -> str:
         parts.append("\n\n## Capture: stepshot against shot-scraper and Playwright floors\n")
         parts.append(CAPTURE_METHOD.format(shots=bench.shots, locales=len(bench.locales),
                                            viewports=" and ".join(bench.viewports),
-                                           capture_command=result.capture_command))
+                                           capture_command=result.capture_command,
+                                           cpu_method=f"; counted by {bench.cpu_method}" if bench.cpu_method else ""))
         rows = []
         for name, runs in bench.runs.items():
             rows.append([name, ", ".join(f"{m.wall:.1f}" for m in runs), f"{bench.median(name):.1f}",
