@@ -21,11 +21,10 @@ COLOR = "#c2410c"      # orange: unlike any colour of LinkedIn's interface; whit
 GAP = 4                # between the control and the outline
 STROKE = 3
 MARGIN = 8             # between the outline and the badge, and from the crop's edge
-PADDING = 48           # around the annotated region for the "target" crop
 
 Rect = dict  # {"x", "y", "width", "height"} in CSS pixels, relative to the viewport
 
-_DRAW_JS = """
+DRAW_JS = """
 ([box, number, callout, rtl, lang, bounds, c, others]) => {
   document.getElementById(c.id)?.remove();
   const root = document.createElement('div');
@@ -172,7 +171,7 @@ _DRAW_JS = """
 }
 """
 
-_REMOVE_JS = "id => document.getElementById(id)?.remove()"
+REMOVE_JS = "id => document.getElementById(id)?.remove()"
 
 
 @dataclass(frozen=True)
@@ -190,19 +189,22 @@ class NoRoom(Exception):
     """The control leaves no room for the badge inside the crop."""
 
 
-async def draw(page, box: Rect, number: int, callout: str | None, rtl: bool, lang: str | None,
-               bounds: Rect, others: list[Rect] = ()) -> Annotation:
-    """Inject the overlay for a control whose box (viewport coordinates) is `box`, inside `bounds`, away
-    from the `others` (the boxes of the other controls with the same role)."""
-    constants = {"id": OVERLAY_ID, "color": COLOR, "gap": GAP, "stroke": STROKE, "margin": MARGIN}
-    result = await page.evaluate(_DRAW_JS, [box, number, callout, rtl, lang, bounds, constants, list(others)])
+CONSTANTS = {"id": OVERLAY_ID, "color": COLOR, "gap": GAP, "stroke": STROKE, "margin": MARGIN}
+
+
+def drawn(result: dict) -> Annotation:
+    """DRAW_JS's answer; NoRoom when it found no spot.
+
+    DRAW_JS takes [box, number, callout, rtl, lang, bounds, CONSTANTS, others]: the overlay for a control
+    whose box (viewport coordinates) is `box`, inside `bounds`, away from the `others` (the boxes of the
+    other controls with the same role)."""
     if "error" in result:
         raise NoRoom(result["error"])
     return Annotation(result["outline"], result["badge"], result["callout"], result["side"])
 
 
 async def remove(page) -> None:
-    await page.evaluate(_REMOVE_JS, OVERLAY_ID)
+    await page.evaluate(REMOVE_JS, OVERLAY_ID)
 
 
 def union(rects: list[Rect]) -> Rect:
@@ -218,11 +220,6 @@ def clamp(rect: Rect, bounds: Rect) -> Rect:
     x1 = min(rect["x"] + rect["width"], bounds["x"] + bounds["width"])
     y1 = min(rect["y"] + rect["height"], bounds["y"] + bounds["height"])
     return {"x": x0, "y": y0, "width": max(0, x1 - x0), "height": max(0, y1 - y0)}
-
-
-def pad(rect: Rect, padding: float) -> Rect:
-    return {"x": rect["x"] - padding, "y": rect["y"] - padding,
-            "width": rect["width"] + 2 * padding, "height": rect["height"] + 2 * padding}
 
 
 def whole_pixels(rect: Rect) -> Rect:

@@ -20,7 +20,7 @@ from .locales import CONTENT_WIDTH, READING_PX
 PAD = 16
 MASK_CLASS = "stepshot-mask"
 
-_FOCUS_JS = r"""
+FOCUS_JS = r"""
 (target, o) => {
   const html = document.documentElement;
   const visible = el => el.checkVisibility({visibilityProperty: true});
@@ -118,20 +118,20 @@ _FOCUS_JS = r"""
 """
 
 # Every image the picture shows, decoded: a photo swapped in late must not be caught half-drawn.
-_DECODE_JS = """async () => {
+DECODE_JS = """async () => {
   const shown = [...document.querySelectorAll('[data-stepshot-keep] img, [data-stepshot-keep] image')]
     .filter(img => img.checkVisibility({visibilityProperty: true}));
   await Promise.all(shown.map(img => (img.decode ? img.decode() : Promise.resolve()).catch(() => null)));
   await document.fonts.ready;
 }"""
 
-_UNMASK_JS = """cls => {
+UNMASK_JS = """cls => {
   document.documentElement.classList.remove(cls);
   for (const el of document.querySelectorAll('[data-stepshot-keep]')) el.removeAttribute('data-stepshot-keep');
 }"""
 
 # A `header` is the page's banner only outside article, aside, main, nav and section (ARIA's rule).
-_KEEP_ONLY_JS = """([selector, cls]) => {
+KEEP_ONLY_JS = """([selector, cls]) => {
   for (const el of document.querySelectorAll('[data-stepshot-keep]')) el.removeAttribute('data-stepshot-keep');
   const banner = el => el.localName !== 'header' || !el.parentElement.closest('article, aside, main, nav, section');
   const kept = [...document.querySelectorAll(selector)].filter(el => el.checkVisibility() && banner(el));
@@ -151,25 +151,29 @@ class Focus:
     element: dict       # the control's own box
 
 
-async def prepare(target, label: str, viewport: str, overlay_id: str) -> Focus:
-    """Mask everything but the step's region and measure the crop (the page stays masked until `unmask`)."""
+def options(label: str, viewport: str, overlay_id: str) -> dict:
+    """FOCUS_JS's options: it masks everything but the step's region and measures the crop (the page stays
+    masked until UNMASK_JS)."""
     mobile = viewport == "mobile"
-    options = {"contentWidth": CONTENT_WIDTH[viewport], "readingPx": READING_PX, "pad": PAD, "maskClass": MASK_CLASS,
-               "overlayId": overlay_id, "aspect": 1.6 if mobile else 1.0, "minHeight": 320 if mobile else 240,
-               "minWidth": 0 if mobile else 360, "lead": 24, "label": " ".join(label.split())}
-    found = await target.evaluate(_FOCUS_JS, options)
-    return Focus(found["region"], found["textPx"], found["maxWidth"], found["maxHeight"], found["control"],
-                 found["element"])
+    return {"contentWidth": CONTENT_WIDTH[viewport], "readingPx": READING_PX, "pad": PAD, "maskClass": MASK_CLASS,
+            "overlayId": overlay_id, "aspect": 1.6 if mobile else 1.0, "minHeight": 320 if mobile else 240,
+            "minWidth": 0 if mobile else 360, "lead": 24, "label": " ".join(label.split())}
+
+
+def found(result: dict) -> Focus:
+    """FOCUS_JS's answer."""
+    return Focus(result["region"], result["textPx"], result["maxWidth"], result["maxHeight"], result["control"],
+                 result["element"])
 
 
 async def images_decoded(page) -> None:
-    await page.evaluate(_DECODE_JS)
+    await page.evaluate(DECODE_JS)
 
 
 async def unmask(page) -> None:
-    await page.evaluate(_UNMASK_JS, MASK_CLASS)
+    await page.evaluate(UNMASK_JS, MASK_CLASS)
 
 
 async def keep_only(page, selector: str) -> int:
     """Mask everything but the elements matching `selector` (for the whole-screen inset)."""
-    return await page.evaluate(_KEEP_ONLY_JS, [selector, MASK_CLASS])
+    return await page.evaluate(KEEP_ONLY_JS, [selector, MASK_CLASS])

@@ -158,19 +158,21 @@ def scrub_script(account: PersonalData, persona: Persona, headline: str, avatar:
     return _SCRUB_JS.replace("__CONFIG__", json.dumps(config, ensure_ascii=False))
 
 
-async def scrub_now(page) -> None:
-    """Scrub every frame once more (the observer does it as things change; this is for pages opened
-    before the script, and a belt to its braces)."""
+# A frame scrubbed once more (the observer does it as things change; this is for pages opened before the
+# script, and a belt to its braces).
+SCRUB_JS = "() => window.__stepshotPrivacy && window.__stepshotPrivacy.scrub()"
+# The kinds of personal data a picture of the rectangle would show: name, headline, email, photo;
+# "scrub-missing" when the privacy script is not on the page (then nothing may be shown).
+LEAKS_JS = "rect => window.__stepshotPrivacy ? window.__stepshotPrivacy.leaks(rect) : ['scrub-missing']"
+
+
+async def scrub_now(page, main_frame: bool = True) -> None:
+    """Scrub every frame once more (the main frame's too unless `main_frame` is False)."""
     for frame in page.frames:
-        if not frame.is_detached():
-            await frame.evaluate("() => window.__stepshotPrivacy && window.__stepshotPrivacy.scrub()")
+        if not frame.is_detached() and (main_frame or frame != page.main_frame):
+            await frame.evaluate(SCRUB_JS)
 
 
 async def leaks(page, rect: dict) -> list[str]:
-    """The kinds of personal data a picture of `rect` would show: name, headline, email, photo.
-
-    "scrub-missing" when the privacy script is not on the page (then nothing may be shown).
-    """
-    found = await page.evaluate(
-        "rect => window.__stepshotPrivacy ? window.__stepshotPrivacy.leaks(rect) : ['scrub-missing']", rect)
-    return list(found)
+    """What a picture of `rect` would show of the account (LEAKS_JS)."""
+    return list(await page.evaluate(LEAKS_JS, rect))

@@ -38,6 +38,49 @@ FAILURE_KEEP_SETTINGS = "header, [role=banner], nav, main, [role=main], [role=na
 SETTINGS_PATH = "/mypreferences/"
 
 
+# A picture's page work in three round trips. Before the frames: the main frame scrubbed once more
+# (privacy.py), the control scrolled into view as Playwright scrolls (centred, only when it is not in view),
+# everything but its region masked and measured (focus.py).
+_FOCUS_JS = f"""(target, o) => {{
+  ({privacy.SCRUB_JS})();
+  target.scrollIntoViewIfNeeded(true);
+  return ({focus.FOCUS_JS})(target, o);
+}}"""
+
+# Then, over the visible controls of the target's role: the other controls' boxes, the annotation in the
+# first room where it finds a spot (annotate.py), and every image the picture shows decoded.
+_ANNOTATE_JS = f"""async (controls, [element, box, number, callout, rtl, lang, rooms, constants]) => {{
+  const others = controls.map(e => {{ const r = e.getBoundingClientRect();
+                                      return {{x: r.x, y: r.y, width: r.width, height: r.height}}; }})
+    .filter(r => Math.abs(r.x - element.x) + Math.abs(r.y - element.y) > 1);
+  let drawn = null;
+  for (const room of rooms) {{
+    drawn = ({annotate.DRAW_JS})([box, number, callout, rtl, lang, room, constants, others]);
+    if (!drawn.error) break;
+  }}
+  await ({focus.DECODE_JS})();
+  return {{drawn, others}};
+}}"""
+
+# After the frames: what they would show of the account (privacy.py), then the page as it was.
+_LEAKS_THEN_RESTORE_JS = f"""([rect, overlay, maskClass]) => {{
+  const found = ({privacy.LEAKS_JS})(rect);
+  ({annotate.REMOVE_JS})(overlay);
+  ({focus.UNMASK_JS})(maskClass);
+  return found;
+}}"""
+_RESTORE_JS = f"""([overlay, maskClass]) => {{ ({annotate.REMOVE_JS})(overlay); ({focus.UNMASK_JS})(maskClass); }}"""
+
+# For the inset: what the focus frames would show of the account, then only the top bar kept.
+_LEAKS_THEN_INSET_JS = f"""async ([rect, maskClass, keep]) => {{
+  const found = ({privacy.LEAKS_JS})(rect);
+  ({focus.UNMASK_JS})(maskClass);
+  ({focus.KEEP_ONLY_JS})([keep, maskClass]);
+  await ({focus.DECODE_JS})();
+  return found;
+}}"""
+
+
 @dataclass
 class Shot:
     png: bytes
@@ -109,9 +152,8 @@ class Shooter:
     async def stable(self, page, clip: dict, where: str, scale: str = "device",
                      as_committed: Callable[[bytes], bool] | None = None) -> tuple[bytes, bool]:
         """The region's picture once two consecutive captures are identical, or at once when the first is
-        the committed picture (`as_committed`); and whether it was."""
+        the committed picture (`as_committed`); and whether it was. Its images are decoded already."""
         deadline = time.monotonic() + STABLE_TIMEOUT_S
-        await focus.images_decoded(page)
         options = {"clip": clip, "animations": "disabled", "caret": "hide", "scale": scale}
         previous = await page.screenshot(**options)
         if as_committed is not None and await asyncio.to_thread(as_committed, previous):
@@ -126,9 +168,10 @@ class Shooter:
                                  f"{STABLE_TIMEOUT_S:.0f} s")
             previous = current
 
-    async def check_private(self, page, png: bytes | None, clip: dict, login_key: str, scale: float) -> None:
-        """The page's text in the region, then (unless `png` is None: pixels already cleared) the pixels."""
-        found = await privacy.leaks(page, clip)
+    async def check_private(self, found: list[str], png: bytes | None, login_key: str, scale: float) -> None:
+        """What the page's text showed of the account (`found`, privacy.LEAKS_JS), then (unless `png` is
+        None: pixels already cleared) the pixels."""
+        found = list(found)
         # The pixel check is CPU work (numpy, which lets go of the GIL): in a thread, so the other
         # sessions walk on meanwhile.
         if png is not None and await asyncio.to_thread(photocheck.shows_photo, png,
@@ -142,58 +185,55 @@ class Shooter:
         viewport = VIEWPORTS[ctx.viewport]
         locale = LOCALES[ctx.locale]
         where = f"step {ctx.step.id} ({ctx.locale}, {ctx.viewport})"
+        screen = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
         await self._observe("before-redaction", ctx)
-        await privacy.scrub_now(page)
-        await ctx.target.scroll_into_view_if_needed()
-        target_role = ctx.step.highlight_target.role
+        await privacy.scrub_now(page, main_frame=False)   # the main frame's is part of _FOCUS_JS
+        restored = False
         try:
             label = self.project.text(ctx.locale, ctx.step.highlight_target.label)
-            found = await focus.prepare(ctx.target, label, ctx.viewport, annotate.OVERLAY_ID)
-            others = [r for r in await page.get_by_role(target_role).filter(visible=True).evaluate_all(
-                "els => els.map(e => { const r = e.getBoundingClientRect(); "
-                "return {x: r.x, y: r.y, width: r.width, height: r.height}; })")
-                if abs(r["x"] - found.element["x"]) + abs(r["y"] - found.element["y"]) > 1]
+            found = focus.found(await ctx.target.evaluate(_FOCUS_JS, focus.options(label, ctx.viewport,
+                                                                                   annotate.OVERLAY_ID)))
             callout = self.project.labels[ctx.locale].callouts.get(ctx.step.callout) if ctx.step.callout else None
+            rooms = [room_for_annotation(found.region, found.max_width, found.max_height, viewport), screen]
+            controls = page.get_by_role(ctx.step.highlight_target.role).filter(visible=True)
+            answer = await controls.evaluate_all(_ANNOTATE_JS, [found.element, found.control, ctx.number, callout,
+                                                                locale.rtl, locale.browser, rooms, annotate.CONSTANTS])
             try:
-                room = room_for_annotation(found.region, found.max_width, found.max_height, viewport)
-                drawn = await annotate.draw(page, found.control, ctx.number, callout, locale.rtl, locale.browser,
-                                            room, others)
-            except annotate.NoRoom:
-                bounds = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
-                try:
-                    drawn = await annotate.draw(page, found.control, ctx.number, callout, locale.rtl,
-                                                locale.browser, bounds, others)
-                except annotate.NoRoom as exc:
-                    raise StepBroken(f"no room for the annotation: {exc}") from None
-            clip = annotate.whole_pixels(annotate.clamp(annotate.pad(
-                annotate.union([found.region, *drawn.rects()]), 0),
-                {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}))
+                drawn = annotate.drawn(answer["drawn"])
+            except annotate.NoRoom as exc:
+                raise StepBroken(f"no room for the annotation: {exc}") from None
+            others = answer["others"]
+            clip = annotate.whole_pixels(annotate.clamp(annotate.union([found.region, *drawn.rects()]), screen))
             await self._observe("at-capture", ctx)
             committed_png = self.committed(ctx)
             committed = Committed(committed_png, await asyncio.to_thread(pixels, committed_png)) \
                 if committed_png else None
             png, same = await self.stable(page, clip, where, as_committed=None if committed is None else
                                           lambda png: committed.has_at_top(png, ctx.step.inset))
-            await self.check_private(page, None if same else png, clip, login.key, viewport.scale)
             geometry = {"target": _rect_in(found.control, clip, viewport.scale),
                         "badge": _rect_in(drawn.badge, clip, viewport.scale),
                         "callout": _rect_in(drawn.callout, clip, viewport.scale) if drawn.callout else None,
                         "others": [_rect_in(r, clip, viewport.scale) for r in others if _intersects(r, clip)]}
             if ctx.step.inset:
+                leaks = await page.evaluate(_LEAKS_THEN_INSET_JS, [clip, focus.MASK_CLASS, INSET_KEEP])
+                await self.check_private(leaks, None if same else png, login.key, viewport.scale)
                 png, same = await self.with_inset(page, png, clip, viewport, login.key, where,
                                                   committed if same else None)
+            else:
+                leaks = await page.evaluate(_LEAKS_THEN_RESTORE_JS, [clip, annotate.OVERLAY_ID, focus.MASK_CLASS])
+                restored = True
+                await self.check_private(leaks, None if same else png, login.key, viewport.scale)
         finally:
-            await annotate.remove(page)
-            await focus.unmask(page)
+            if not restored:
+                await page.evaluate(_RESTORE_JS, [annotate.OVERLAY_ID, focus.MASK_CLASS])
         return Shot(png, found.text_px, geometry, same)
 
     async def with_inset(self, page, png: bytes, clip: dict, viewport, login_key: str, where: str,
                          committed: Committed | None) -> tuple[bytes, bool]:
-        """The focus picture with, below it, the whole screen small, everything but the top bar masked,
-        and a frame where the picture above sits: where on the screen the control is; and whether that is
-        the `committed` picture (then its file's bytes, not composed and encoded again)."""
-        await focus.unmask(page)
-        await focus.keep_only(page, INSET_KEEP)
+        """The focus picture with, below it, the whole screen small, everything but the top bar masked (the
+        page is masked so already), and a frame where the picture above sits: where on the screen the
+        control is; and whether that is the `committed` picture (then its file's bytes, not composed and
+        encoded again)."""
         full = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
 
         def is_committed(screen: bytes) -> bool:
@@ -202,10 +242,11 @@ class Shooter:
         # The whole screen at one pixel per CSS pixel: it is shown small anyway.
         screen, same = await self.stable(page, full, f"the whole screen of {where}", scale="css",
                                          as_committed=None if committed is None else is_committed)
+        leaks = await privacy.leaks(page, full)
         if same:
-            await self.check_private(page, None, full, login_key, 1)
+            await self.check_private(leaks, None, login_key, 1)
             return committed.png, True
-        await self.check_private(page, screen, full, login_key, 1)
+        await self.check_private(leaks, screen, login_key, 1)
         return await asyncio.to_thread(lambda: imagefile.encoded(_with_inset(png, screen, clip, viewport))), False
 
 
