@@ -237,9 +237,10 @@ class Run:
         self.lock = threading.Lock()
         self.stand_in = stand_in
 
-    async def learn_photo(self, session: Session) -> None:
+    async def learn_photo(self, session: Session, page) -> None:
         """The account's photo as pixels, for the last check of every picture: a live account's
-        photo_file, or the stand-in account's drawn portrait rendered by the browser."""
+        photo_file, or the stand-in account's drawn portrait rendered by the browser (in the unit's page,
+        before its walk)."""
         key = session.login.key
         if key in self.shooter.photos:
             return
@@ -250,22 +251,17 @@ class Run:
             from .standin.accounts import TEST_ACCOUNTS, avatar_svg
 
             member = next(a for a in TEST_ACCOUNTS if a.email == account.email)
-            context = await session.browser.new_context(viewport={"width": 96, "height": 96})
-            try:
-                page = await context.new_page()
-                await page.set_content(f'<body style="margin:0">{avatar_svg(member)}</body>')
-                data = await page.screenshot()
-            finally:
-                await context.close()
+            await page.set_content(f'<body style="margin:0">{avatar_svg(member)}</body>')
+            data = await page.screenshot(clip={"x": 0, "y": 0, "width": 96, "height": 96}, scale="css")
         else:
             self.shooter.photos[key] = []
             return
         self.shooter.photos[key] = photocheck.templates(data)
 
     async def walk_unit(self, session: Session) -> None:
-        await self.learn_photo(session)
         context, page, guard = await session.open()
         try:
+            await self.learn_photo(session, page)
             await page.clock.set_fixed_time(FIXED_TIME)
             await self._from_the_default(session, page, guard, session.unit.flows)
             for flow in session.unit.flows:

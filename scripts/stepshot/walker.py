@@ -163,10 +163,11 @@ async def answer_consent(page: Page, reject: str, accept: str) -> bool:
 
 @asynccontextmanager
 async def consent_answered_when_in_the_way(page: Page, reject: str, accept: str):
-    """While inside: a consent banner that blocks an action (a modal dialog at load, a bar over the control
-    to click) is answered the moment it is in the way (Playwright's locator handler, checked before each
-    action), as the guide's reader would answer it."""
-    banner = consent_locator(page, [reject, accept]).first
+    """While inside: a consent dialog (modal: nothing else can be clicked while it shows) is answered the
+    moment an action would meet it (Playwright's locator handler, checked before each action), as the
+    guide's reader would answer it. A banner that blocks nothing is left until a picture is taken
+    (Walk.settle): answering it in the middle of a step would close an open menu, as any click outside."""
+    banner = page.get_by_role("dialog").filter(has=consent_locator(page, [reject, accept])).first
 
     async def answer() -> None:
         await answer_consent(page, reject, accept)
