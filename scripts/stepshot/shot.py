@@ -38,10 +38,11 @@ FAILURE_KEEP_SETTINGS = "header, [role=banner], nav, main, [role=main], [role=na
 SETTINGS_PATH = "/mypreferences/"
 
 
-# A picture's page work in three round trips. Before the frames: the main frame scrubbed once more
-# (privacy.py), the control scrolled into view as Playwright scrolls (centred, only when it is not in view),
-# everything but its region masked and measured (focus.py).
-_FOCUS_JS = f"""(target, o) => {{
+# A picture's page work in three round trips. Before the frames: the fonts loaded, the main frame scrubbed
+# once more (privacy.py), the control scrolled into view as Playwright scrolls (centred, only when it is
+# not in view), everything but its region masked and measured (focus.py).
+_FOCUS_JS = f"""async (target, o) => {{
+  await document.fonts.ready;
   ({privacy.SCRUB_JS})();
   target.scrollIntoViewIfNeeded(true);
   return ({focus.FOCUS_JS})(target, o);

@@ -13,13 +13,14 @@ set only when the page says so and a reload still shows it.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Awaitable, Callable, Literal
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import ElementHandle, Locator, Page
+from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from .guard import Guard, path_of, unusable_path
@@ -60,16 +61,36 @@ NEAR_TEXTS_JS = """element => {
 _STATE_TEXT_JS = """(element, words) => (""" + NEAR_TEXTS_JS + """)(element).find(v => words.includes(v)) ?? null"""
 
 
+# A switch as the walk reads it: enabled (neither disabled nor under aria-disabled), on (a native checkbox's
+# `checked` property, since aria-checked may be stale; other switches say aria-checked, as Playwright reads
+# them), and the state word shown beside it (null when none of `words` is).
+SWITCH_STATE_JS = """([element, words]) => ({
+  enabled: !element.matches(':disabled') && !element.closest('[aria-disabled="true"]'),
+  on: element.localName === 'input' ? element.checked : element.getAttribute('aria-checked') === 'true',
+  word: (""" + _STATE_TEXT_JS + """)(element, words),
+})"""
+
 # A switch whose save has answered: enabled, in the state wanted, its state word (if any; none with no
-# words given) agreeing. A native checkbox's state is its `checked` property (aria-checked may be stale);
-# other switches say aria-checked.
+# words given) agreeing.
 SWITCH_SAVED_JS = """([element, on, words]) => {
-  if (!element.isConnected || element.disabled || element.getAttribute('aria-disabled') === 'true') return false;
-  const checked = element.localName === 'input' ? element.checked : element.getAttribute('aria-checked') === 'true';
-  if (checked !== on) return false;
-  const word = (""" + _STATE_TEXT_JS + """)(element, words);
-  return word === null || word === words[on ? 0 : 1];
+  if (!element.isConnected) return false;
+  const state = (""" + SWITCH_STATE_JS + """)([element, words]);
+  return state.enabled && state.on === on && (state.word === null || state.word === words[on ? 0 : 1]);
 }"""
+
+_READ_SWITCH_JS = "(element, words) => (" + SWITCH_STATE_JS + ")([element, words])"
+
+# Waits in the page, looking every 50 ms, until the switch's save has answered: true, or false after
+# `timeout` ms. Counted in looks, not by the page's clock (capture fixes the page's time).
+_WAIT_SAVED_JS = """(element, [on, words, timeout]) => new Promise(resolve => {
+  const saved = () => (""" + SWITCH_SAVED_JS + """)([element, on, words]);
+  if (saved()) return resolve(true);
+  let looks = 0;
+  const timer = setInterval(() => {
+    looks += 1;
+    if (saved() || looks * 50 >= timeout) { clearInterval(timer); resolve(saved()); }
+  }, 50);
+})"""
 
 
 @dataclass
@@ -81,7 +102,7 @@ class StepContext:
     step: Step
     locale: str
     viewport: str
-    page: Page          # settled: loaded, fonts ready, overlays answered
+    page: Page          # settled: loaded, overlays answered
     target: Locator     # the step's highlight target, resolved, visible, unique
 
 
@@ -152,6 +173,8 @@ def consent_locator(page: Page, texts: list[str]) -> Locator:
 
 async def answer_consent(page: Page, reject: str, accept: str) -> bool:
     """Click Reject (else Accept) on a consent banner that shows; True if one was answered."""
+    if not await consent_locator(page, [reject, accept]).filter(visible=True).count():
+        return False   # one look of the page when there is none, the usual case
     for text in (reject, accept):
         button = page.get_by_role("button", name=text, exact=True).filter(visible=True)
         if await button.count():
@@ -298,9 +321,8 @@ class Walk:
         return consent_answered_when_in_the_way(self.page, *(self.text(k) for k in CONSENT_BUTTONS))
 
     async def settle(self) -> None:
-        """Ready for a picture: the document loaded, fonts in, consent answered."""
+        """Ready for a picture: the document loaded, consent answered (the picture waits for fonts itself)."""
         await self.guard.run(self.page.wait_for_load_state("load", timeout=NAVIGATION_TIMEOUT_MS))
-        await self.page.evaluate("async () => { await document.fonts.ready; }")
         await self.guard.run(answer_consent(self.page, *(self.text(k) for k in CONSENT_BUTTONS)))
 
     async def click(self, locator: Locator, target: Target) -> None:
@@ -312,21 +334,18 @@ class Walk:
 
     # ---- switches ----
 
-    async def state_text(self, element: Locator | ElementHandle) -> str | None:
-        return await element.evaluate(_STATE_TEXT_JS, [self.state_word(True), self.state_word(False)])
-
     async def read_switch(self, element: Locator, target: Target) -> bool:
         """The switch's state: it must be enabled, and a state word beside it (if any) must agree."""
         try:
-            await self.guard.run(element.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
-            switch = await element.element_handle()  # found once, then read three ways
-            if not await switch.is_enabled():
-                raise StepBroken(f"{control_name(target.role, self.text(target.label))} is disabled")
-            on = await switch.is_checked()
+            state = await self.guard.run(element.evaluate(_READ_SWITCH_JS, [self.state_word(True),
+                                                                            self.state_word(False)],
+                                                          timeout=FIND_TIMEOUT_MS))
         except PlaywrightError as exc:
             raise StepBroken(f"{control_name(target.role, self.text(target.label))}: cannot read its state "
                              f"({exc.message.splitlines()[0]})") from None
-        word = await self.state_text(switch)
+        if not state["enabled"]:
+            raise StepBroken(f"{control_name(target.role, self.text(target.label))} is disabled")
+        on, word = state["on"], state["word"]
         if word is not None and word != self.state_word(on):
             raise StepBroken(f"{control_name(target.role, self.text(target.label))} is {'on' if on else 'off'} but "
                              f"shows {word!r}")
@@ -334,16 +353,16 @@ class Walk:
         return on
 
     async def wait_saved(self, element: Locator, target: Target, on: bool) -> None:
-        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered).
-
-        Polled in the page, so it returns the frame the page gets there."""
+        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered)."""
         words = [self.state_word(True), self.state_word(False)]
+        waited = element.evaluate(_WAIT_SAVED_JS, [on, words, SAVE_TIMEOUT_MS], timeout=FIND_TIMEOUT_MS)
         try:
-            await self.guard.run(self.page.wait_for_function(SWITCH_SAVED_JS, arg=[await element.element_handle(), on, words],
-                                                             timeout=SAVE_TIMEOUT_MS))
-        except PlaywrightTimeout:
+            saved = await self.guard.run(asyncio.wait_for(waited, (SAVE_TIMEOUT_MS + FIND_TIMEOUT_MS) / 1000))
+        except asyncio.TimeoutError:
+            saved = False
+        if not saved:
             raise StepBroken(f"{control_name(target.role, self.text(target.label))} did not show "
-                             f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it") from None
+                             f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it")
 
     async def flip(self, element: Locator, target: Target, on: bool) -> None:
         await self.click(element, target)
