@@ -216,6 +216,16 @@ def test_report_ratios_load_warnings_and_verdicts():
     assert "| bare loop | 10.0, 12.0, 11.0 | 11.0 | 5.0, 6.0, 5.5 | 5.5 | 0.5→0.5, 0.5→0.5, 0.5→0.5 |" in text
     assert "| ours / equal-work floor, wall | 1.14 | <= 1.1: **missed** |" in text
     assert "equal-work floor round 3" in text
+    assert "a contender's wall time varied by up to 40%, its CPU time by up to 40%." in text
+
+
+def test_the_spread_between_rounds_is_the_widest_contender_s_for_wall_and_cpu_apart():
+    runs = {OURS: [Measured(100.0, 50.0, 0.5, 0.5), Measured(120.0, 51.0, 0.5, 0.5), Measured(110.0, 50.5, 0.5, 0.5)],
+            SHOT_SCRAPER: [Measured(200.0, 40.0, 0.5, 0.5), Measured(204.0, 50.0, 0.5, 0.5),
+                           Measured(202.0, 45.0, 0.5, 0.5)]}
+    bench = CaptureBench(["en"], ["desktop"], 10, 3, 2, runs, rounds(3))
+    assert bench.spread("wall") == pytest.approx(20 / 110)
+    assert bench.spread("cpu") == pytest.approx(10 / 45)
 
 
 def test_rounds_rotate_the_order_and_the_rerun_follows_ours():

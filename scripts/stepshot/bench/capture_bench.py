@@ -77,6 +77,11 @@ class CaptureBench:
         """Ours divided by the contender's (below 1: ours is cheaper)."""
         return self.median(ours, what) / self.median(contender, what)
 
+    def spread(self, what: str = "wall") -> float:
+        """The largest difference between one contender's rounds, as a share of its median."""
+        return max((max(values) - min(values)) / statistics.median(values)
+                   for values in ([getattr(m, what) for m in runs] for runs in self.runs.values()))
+
     def busy(self) -> list[str]:
         """Runs during which the machine had more runnable work than cores (their timings are noisy)."""
         return [f"{name} round {i + 1}" for name, runs in self.runs.items() for i, m in enumerate(runs)

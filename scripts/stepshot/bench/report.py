@@ -182,7 +182,8 @@ def markdown(result: BenchResult) -> str:
         busy = bench.busy()
         if busy:
             parts.append(f"\n\nLoad above the {bench.cores} cores during: {', '.join(busy)}: treat those seconds "
-                         "with care; the CPU times vary much less than the wall times.")
+                         f"with care. Between rounds a contender's wall time varied by up to "
+                         f"{bench.spread('wall'):.0%}, its CPU time by up to {bench.spread('cpu'):.0%}.")
     if result.hotspots:
         parts.append("\n\n## Where the capture's time goes\n\n")
         parts.append(f"A target was missed, so the benchmark profiled one more run of ours ({result.profile_scope}) "
