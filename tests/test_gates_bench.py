@@ -4,6 +4,7 @@ English-only site config, and the report's ratios, load warnings and verdicts.""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 import time
@@ -169,6 +170,27 @@ def test_a_contenders_cpu_counts_its_children_and_the_stand_in_served_from_here(
     assert working.cpu >= 0.2
 
 
+def test_work_elsewhere_on_the_machine_is_counted_apart_from_the_contender_s(tmp_path):
+    """Another process burns 0.5 CPU-s while the contender only waits for it: that time is the others', not
+    the contender's (other work on the machine only adds to the others' figure)."""
+    done = tmp_path / "burnt"
+    burn = ("import pathlib, sys, time\nstart = time.process_time()\nwhile time.process_time() - start < 0.5: pass\n"
+            "pathlib.Path(sys.argv[1]).touch()")
+    burner = subprocess.Popen([sys.executable, "-c", burn, str(done)])
+    try:
+        waited = measure(["sh", "-c", f"while [ ! -e '{done}' ]; do sleep 0.05; done"], tmp_path / "wait.log")
+    finally:
+        burner.wait()
+    assert waited.others is not None and waited.others >= 0.4, waited
+    assert waited.cpu < 0.3, waited
+    assert waited.steal is not None and waited.steal >= 0
+
+
+def test_runs_one_after_another_add_up_and_an_unknown_part_leaves_the_sum_unknown():
+    parts = [Measured(10.0, 5.0, 0.5, 1.0, 0.2, 0.1), Measured(20.0, 7.0, 1.0, 1.5, 0.3, None)]
+    assert Measured.one_after_another(parts) == Measured(30.0, 12.0, 0.5, 1.5, 0.5, None)
+
+
 ORPHAN = """import os, subprocess, sys, time
 work = "import time\\nstart = time.process_time()\\nwhile time.process_time() - start < 0.5: pass"
 subprocess.Popen([sys.executable, "-c", work])   # never waited for, as Chromium's zygote's renderers
@@ -189,14 +211,17 @@ def test_a_contenders_cpu_counts_a_child_it_never_waits_for(tmp_path, monkeypatc
     assert way != cpu_time.POLLING or usage.method == cpu_time.POLLING
 
 
-def measured(*walls, cpu=None, load=0.5):
-    return [Measured(w, cpu if cpu is not None else w / 2, load, load) for w in walls]
+def measured(*walls, cpu=None, load=0.5, others=None, steal=None):
+    return [Measured(w, cpu if cpu is not None else w / 2, load, load, others and others[i], steal and steal[i])
+            for i, w in enumerate(walls)]
 
 
 def test_report_ratios_load_warnings_and_verdicts():
     runs = {OURS: measured(30.0, 20.0, 25.0), RERUN: measured(5.0, 6.0, 7.0),
             SHOT_SCRAPER: measured(50.0, 60.0, 55.0, cpu=20.0), FLOOR: measured(10.0, 12.0, 11.0),
-            PARALLEL_FLOOR: measured(8.0, 9.0, 10.0), EQUAL_FLOOR: [*measured(20.0, 24.0), *measured(22.0, load=3.5)]}
+            PARALLEL_FLOOR: measured(8.0, 9.0, 10.0),
+            EQUAL_FLOOR: [*measured(20.0, 24.0, others=(0.0, 4.5), steal=(0.0, 0.0)),
+                          *measured(22.0, load=3.5, others=(0.0,), steal=(2.2,))]}
     bench = CaptureBench(["en"], ["desktop"], 10, 3, 2, runs, rounds(3))
     assert bench.ratio(SHOT_SCRAPER) == pytest.approx(25 / 55)
     assert bench.ratio(SHOT_SCRAPER, "cpu") == pytest.approx(12.5 / 20)
@@ -213,7 +238,9 @@ def test_report_ratios_load_warnings_and_verdicts():
     assert any("equal-work floor round 3 ran with a load average above 2" in line for line in lines)
     text = markdown(result)
     assert "stepshot bench --repeat 3" in text
-    assert "| bare loop | 10.0, 12.0, 11.0 | 11.0 | 5.0, 6.0, 5.5 | 5.5 | 0.5→0.5, 0.5→0.5, 0.5→0.5 |" in text
+    assert "| bare loop | 10.0, 12.0, 11.0 | 11.0 | 5.0, 6.0, 5.5 | 5.5 | 0.5→0.5, 0.5→0.5, 0.5→0.5 | —, —, — |" in text
+    assert "| equal-work floor | 20.0, 24.0, 22.0 | 22.0 | 10.0, 12.0, 11.0 | 11.0 | 0.5→0.5, 0.5→0.5, 3.5→3.5 " \
+           "| 0.0 / 0.0, 4.5 / 0.0, 0.0 / 2.2 |" in text
     assert "| ours / equal-work floor, wall | 1.14 | <= 1.1: **missed** |" in text
     assert "equal-work floor round 3" in text
     assert "a contender's wall time varied by up to 40%, its CPU time by up to 40%." in text

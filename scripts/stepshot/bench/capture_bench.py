@@ -55,6 +55,17 @@ class Measured:
     cpu: float                        # user + system seconds of the whole process tree
     load_before: float                # 1-minute load average
     load_after: float
+    others: float | None = None       # CPU seconds the rest of the machine used meanwhile (/proc/stat)
+    steal: float | None = None        # CPU seconds the hypervisor gave other guests meanwhile
+
+    @classmethod
+    def one_after_another(cls, parts: list["Measured"]) -> "Measured":
+        """Runs one after the other as one run (shot-scraper: one run per viewport)."""
+        def total(what: str) -> float | None:
+            values = [getattr(m, what) for m in parts]
+            return None if None in values else round(sum(values), 2)
+        return cls(total("wall"), total("cpu"), parts[0].load_before, parts[-1].load_after, total("others"),
+                   total("steal"))
 
 
 @dataclass
@@ -111,15 +122,21 @@ def measure(args: list[str], log: Path, env: dict | None = None, what: str = "")
     of this process meanwhile (a stand-in served from here)."""
     own_before = _own_cpu_seconds()
     load_before = os.getloadavg()[0]
+    machine_before = cpu.MachineTime.now()
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         usage = cpu.run(args, RUN_TIMEOUT_SECONDS, stdout=out, stderr=subprocess.STDOUT, env=env)
     wall = time.monotonic() - started
     total = usage.cpu + _own_cpu_seconds() - own_before - usage.observer
+    machine_after = cpu.MachineTime.now()
     if usage.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise BenchFailed(f"{what}: exit {usage.returncode}; {log}: {' | '.join(tail)}")
-    return Measured(round(wall, 2), round(total, 2), load_before, os.getloadavg()[0])
+    others = steal = None
+    if machine_before and machine_after:
+        others = round(max(0.0, machine_after.busy - machine_before.busy - total), 2)
+        steal = round(machine_after.steal - machine_before.steal, 2)
+    return Measured(round(wall, 2), round(total, 2), load_before, os.getloadavg()[0], others, steal)
 
 
 def fresh_checkout(folder: Path, source: Checkout) -> Path:
@@ -218,8 +235,7 @@ class Contenders:
                                       self.work / f"shot-scraper-{run}-{viewport}.log",
                                       shotscraper.environment(self.env), f"{SHOT_SCRAPER} ({viewport})"))
         _check_outputs(out, self.states, SHOT_SCRAPER)
-        return Measured(sum(m.wall for m in totals), sum(m.cpu for m in totals), totals[0].load_before,
-                        totals[-1].load_after)
+        return Measured.one_after_another(totals)
 
     def floor(self, run: int, name: str, sessions: int, optimize: bool) -> Measured:
         out = self.work / slug(name)

@@ -37,6 +37,23 @@ class Usage:
     observer: float = 0.0   # CPU seconds this process spent looking (polling), not the contender's
 
 
+@dataclass(frozen=True)
+class MachineTime:
+    """The whole machine's CPU seconds so far, from /proc/stat: busy (every process and interrupt), and
+    stolen (by the hypervisor, for other guests of a shared host)."""
+    busy: float
+    steal: float
+
+    @classmethod
+    def now(cls) -> "MachineTime | None":
+        try:
+            fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:]
+        except OSError:
+            return None
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+        return cls((user + nice + system + irq + softirq) / _TICKS, steal / _TICKS)
+
+
 def _unified_hierarchy() -> Path | None:
     """This process's own cgroup in the cgroup v2 hierarchy, if one is mounted."""
     try:

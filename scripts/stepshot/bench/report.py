@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .capture_bench import EQUAL_FLOOR, OURS, RERUN, SHOT_SCRAPER, CaptureBench
+from .capture_bench import EQUAL_FLOOR, OURS, RERUN, SHOT_SCRAPER, CaptureBench, Measured
 from .pngtrade import PngTrade
 from .profile import Hotspot
 from .sitebuild import TARGET as SITE_TARGET, SiteBench
@@ -130,6 +130,9 @@ stand-in:
 Wall is the run's wall-clock time, start-up included; CPU is the user and system time of every process the
 contender started (the browser's and its renderers included{cpu_method}). Rounds alternate the order; the
 re-run always follows ours. A run during which the 1-minute load average exceeded the core count is flagged.
+The load average lags (a run starts with the load the run before it left), so each run also records the CPU
+time the rest of the machine used meanwhile (*others*) and the time the hypervisor gave other guests of the
+host (*stolen*), both from /proc/stat: a run with much of either was slowed by work not its own.
 """
 
 
@@ -154,6 +157,10 @@ def _png_section(trade: PngTrade) -> str:
         _table(["", "MB", "CPU (s)", "kB saved per CPU-s"], rows)
 
 
+def _elsewhere(m: Measured) -> str:
+    return "—" if m.others is None else f"{m.others:.1f} / {m.steal:.1f}"
+
+
 def markdown(result: BenchResult) -> str:
     parts = [INTRO.format(command=result.command)]
     parts.append(f"Run started {result.started} on commit {result.commit}.\n\n## Machine\n\n")
@@ -169,8 +176,10 @@ def markdown(result: BenchResult) -> str:
         for name, runs in bench.runs.items():
             rows.append([name, ", ".join(f"{m.wall:.1f}" for m in runs), f"{bench.median(name):.1f}",
                          ", ".join(f"{m.cpu:.1f}" for m in runs), f"{bench.median(name, 'cpu'):.1f}",
-                         ", ".join(f"{m.load_before:.1f}→{m.load_after:.1f}" for m in runs)])
-        parts.append("\n" + _table(["", "wall (s)", "median wall", "CPU (s)", "median CPU", "load average"], rows))
+                         ", ".join(f"{m.load_before:.1f}→{m.load_after:.1f}" for m in runs),
+                         ", ".join(_elsewhere(m) for m in runs)])
+        parts.append("\n" + _table(["", "wall (s)", "median wall", "CPU (s)", "median CPU", "load average",
+                                     "others / stolen (CPU-s)"], rows))
         parts.append("\n\n" + _table(["ratio", "value", "target"], [
             [what, f"{ratio:.2f}", f"<= {target}: **{_verdict(ratio, target)}**"] for what, ratio, target in
             result.ratios()]))
