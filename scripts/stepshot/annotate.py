@@ -203,10 +203,6 @@ def drawn(result: dict) -> Annotation:
     return Annotation(result["outline"], result["badge"], result["callout"], result["side"])
 
 
-async def remove(page) -> None:
-    await page.evaluate(REMOVE_JS, OVERLAY_ID)
-
-
 def union(rects: list[Rect]) -> Rect:
     x0 = min(r["x"] for r in rects)
     y0 = min(r["y"] for r in rects)

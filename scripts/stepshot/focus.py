@@ -166,10 +166,6 @@ def found(result: dict) -> Focus:
                  result["element"])
 
 
-async def images_decoded(page) -> None:
-    await page.evaluate(DECODE_JS)
-
-
 async def unmask(page) -> None:
     await page.evaluate(UNMASK_JS, MASK_CLASS)
 

@@ -63,14 +63,13 @@ _ANNOTATE_JS = f"""async (controls, [element, box, number, callout, rtl, lang, r
   return {{drawn, others}};
 }}"""
 
-# After the frames: what they would show of the account (privacy.py), then the page as it was.
+# After the frames: the page as it was; before that, what they would show of the account (privacy.py).
+_RESTORE_JS = f"""([overlay, maskClass]) => {{ ({annotate.REMOVE_JS})(overlay); ({focus.UNMASK_JS})(maskClass); }}"""
 _LEAKS_THEN_RESTORE_JS = f"""([rect, overlay, maskClass]) => {{
   const found = ({privacy.LEAKS_JS})(rect);
-  ({annotate.REMOVE_JS})(overlay);
-  ({focus.UNMASK_JS})(maskClass);
+  ({_RESTORE_JS})([overlay, maskClass]);
   return found;
 }}"""
-_RESTORE_JS = f"""([overlay, maskClass]) => {{ ({annotate.REMOVE_JS})(overlay); ({focus.UNMASK_JS})(maskClass); }}"""
 
 # For the inset: what the focus frames would show of the account, then only the top bar kept.
 _LEAKS_THEN_INSET_JS = f"""async ([rect, maskClass, keep]) => {{
@@ -80,6 +79,11 @@ _LEAKS_THEN_INSET_JS = f"""async ([rect, maskClass, keep]) => {{
   await ({focus.DECODE_JS})();
   return found;
 }}"""
+
+
+def _screen(width: int, height: int) -> dict:
+    """The whole viewport as a rectangle."""
+    return {"x": 0, "y": 0, "width": width, "height": height}
 
 
 @dataclass
@@ -186,7 +190,7 @@ class Shooter:
         viewport = VIEWPORTS[ctx.viewport]
         locale = LOCALES[ctx.locale]
         where = f"step {ctx.step.id} ({ctx.locale}, {ctx.viewport})"
-        screen = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
+        screen = _screen(viewport.width, viewport.height)
         await self._observe("before-redaction", ctx)
         await privacy.scrub_now(page, main_frame=False)   # the main frame's is part of _FOCUS_JS
         restored = False
@@ -235,7 +239,7 @@ class Shooter:
         page is masked so already), and a frame where the picture above sits: where on the screen the
         control is; and whether that is the `committed` picture (then its file's bytes, not composed and
         encoded again)."""
-        full = {"x": 0, "y": 0, "width": viewport.width, "height": viewport.height}
+        full = _screen(viewport.width, viewport.height)
 
         def is_committed(screen: bytes) -> bool:
             return _pixels(_with_inset(png, screen, clip, viewport)) == committed.pixels
@@ -281,7 +285,7 @@ async def failure_picture(page) -> bytes | None:
         await focus.keep_only(page, FAILURE_KEEP_SETTINGS if path_of(page.url).startswith(SETTINGS_PATH)
                               else FAILURE_KEEP)
         size = page.viewport_size
-        if await privacy.leaks(page, {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}):
+        if await privacy.leaks(page, _screen(size["width"], size["height"])):
             return None
         return await page.screenshot(animations="disabled", caret="hide")
     finally:
