@@ -569,7 +569,8 @@ def test_restyled_has_the_same_text_and_another_look(api):
 def test_every_variant_is_tested_here():
     tested = {"label-renamed", "setting-moved", "setting-gone", "checkpoint", "logged-out", "cookie-banner", "slow",
               "server-error", "restyled", "save-rejected", "language-ignored", "two-matches",
-              "late-personal-data"}  # late-personal-data in test_capture.py; the setting ones in test_walker.py
+              "late-personal-data", "switch-redrawn"}
+    # late-personal-data in test_capture.py; the setting ones and switch-redrawn in test_walker.py
     assert set(VARIANTS) == tested
 
 

@@ -156,6 +156,15 @@ def test_a_save_the_server_refuses_is_broken_not_believed(project):
 
 
 @pytest.mark.parametrize("markup", ["linkedin", "neutral"])
+def test_a_switch_drawn_anew_after_its_save_is_found_again_not_waited_on(project, markup):
+    results, opened = walk(project, target=f"stand-in:switch-redrawn,{markup}", capture_policy=True,
+                           flows=("desktop",))
+    assert {r.status for r in results} == {"ok"}, [r.problem for r in results if r.problem]
+    saved = opened.standin.state.switches
+    assert saved and all(on is False for account in saved.values() for on in account.values())
+
+
+@pytest.mark.parametrize("markup", ["linkedin", "neutral"])
 def test_a_cookie_banner_is_answered_wherever_it_is(project, markup):
     results, _ = walk(project, target=f"stand-in:cookie-banner,{markup}", flows=("desktop",))
     assert all(r.status == "ok" for r in results)

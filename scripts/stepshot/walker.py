@@ -80,15 +80,18 @@ SWITCH_SAVED_JS = """([element, on, words]) => {
 
 _READ_SWITCH_JS = "(element, words) => (" + SWITCH_STATE_JS + ")([element, words])"
 
-# Waits in the page, looking every 50 ms, until the switch's save has answered: true, or false after
-# `timeout` ms. Counted in looks, not by the page's clock (capture fixes the page's time).
+# Waits in the page, looking every 50 ms, until the switch's save has answered: true; false after `timeout` ms;
+# null as soon as the element is no longer in the page (the app drew the switch anew: look it up again).
+# Counted in looks, not by the page's clock (capture fixes the page's time).
 _WAIT_SAVED_JS = """(element, [on, words, timeout]) => new Promise(resolve => {
-  const saved = () => (""" + SWITCH_SAVED_JS + """)([element, on, words]);
-  if (saved()) return resolve(true);
+  const look = () => element.isConnected ? (""" + SWITCH_SAVED_JS + """)([element, on, words]) : null;
+  const first = look();
+  if (first !== false) return resolve(first);
   let looks = 0;
   const timer = setInterval(() => {
     looks += 1;
-    if (saved() || looks * 50 >= timeout) { clearInterval(timer); resolve(saved()); }
+    const seen = look();
+    if (seen !== false || looks * 50 >= timeout) { clearInterval(timer); resolve(seen); }
   }, 50);
 })"""
 
@@ -353,13 +356,20 @@ class Walk:
         return on
 
     async def wait_saved(self, element: Locator, target: Target, on: bool) -> None:
-        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered)."""
+        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered).
+        `element` is looked up again whenever the page replaces the switch's element."""
         words = [self.state_word(True), self.state_word(False)]
-        waited = element.evaluate(_WAIT_SAVED_JS, [on, words, SAVE_TIMEOUT_MS], timeout=FIND_TIMEOUT_MS)
-        try:
-            saved = await self.guard.run(asyncio.wait_for(waited, (SAVE_TIMEOUT_MS + FIND_TIMEOUT_MS) / 1000))
-        except asyncio.TimeoutError:
-            saved = False
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SAVE_TIMEOUT_MS / 1000
+        while True:
+            left_ms = max(0, round((deadline - loop.time()) * 1000))
+            waited = element.evaluate(_WAIT_SAVED_JS, [on, words, left_ms], timeout=FIND_TIMEOUT_MS)
+            try:
+                saved = await self.guard.run(asyncio.wait_for(waited, (left_ms + FIND_TIMEOUT_MS) / 1000))
+            except (asyncio.TimeoutError, PlaywrightTimeout):
+                saved = False
+            if saved is not None or not left_ms:
+                break
         if not saved:
             raise StepBroken(f"{control_name(target.role, self.text(target.label))} did not show "
                              f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it")

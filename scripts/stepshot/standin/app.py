@@ -147,6 +147,7 @@ class StandIn:
             "languages": [(LOCALES[code].linkedin, LOCALES[code].name) for code in self.locales],
             "current_language": LOCALES[locale].linkedin,
             "late_leak": self.variant == "late-personal-data",
+            "switch_redrawn": self.variant == "switch-redrawn",
             "css_escaped": lambda text: "".join(f"\\{ord(ch):x} " for ch in text),
             **extra,
         }

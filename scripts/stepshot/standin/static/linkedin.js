@@ -153,7 +153,16 @@
         input.disabled = false;
         toggle.classList.remove("artdeco-toggle--saving");
       }
+      if ("redrawn" in toggle.dataset) redraw(toggle, input);
     });
+  }
+
+  // The switch-redrawn variant: the element clicked is replaced by an equal one, as a re-render may do.
+  function redraw(toggle, input) {
+    const fresh = input.cloneNode(true);
+    fresh.checked = input.checked;
+    input.replaceWith(fresh);
+    wireToggle(toggle);
   }
 
   setUpMenus();

@@ -24,7 +24,7 @@
   }
 
   // A switch shows only what the server has saved: aria-checked changes once the server confirms.
-  for (const control of document.querySelectorAll('[role="switch"]')) {
+  function wireSwitch(control) {
     control.addEventListener("click", async () => {
       if (control.getAttribute("aria-busy") === "true") return;
       const wanted = control.getAttribute("aria-checked") !== "true";
@@ -50,8 +50,14 @@
       } finally {
         control.removeAttribute("aria-busy");
       }
+      if ("redrawn" in control.dataset) {  // the switch-redrawn variant: an equal element takes its place
+        const fresh = control.cloneNode(true);
+        control.replaceWith(fresh);
+        wireSwitch(fresh);
+      }
     });
   }
+  for (const control of document.querySelectorAll('[role="switch"]')) wireSwitch(control);
 
   const consent = document.getElementById("consent");
   if (consent) {
