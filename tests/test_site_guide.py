@@ -501,12 +501,13 @@ def test_go_page_without_javascript_lists_every_language(browser, url):
 
 
 def search(page, query: str, anchors: bool = False) -> list[str]:
-    """Type a query as a reader does and return the result paths. Material searches on keyup, which
-    `fill()` never sends; characters without a key (kana, kanji) go in as text, as an input method
-    commits them, and the End key that follows brings the keyup."""
+    """Enter a query and return the result paths. Material searches on keyup, which `fill()` never sends:
+    the End key that follows brings the one keyup, so the results are the whole query's (typed key by key,
+    a loaded machine showed a prefix's results first). `fill()` takes any text, kana and kanji included,
+    as an input method commits them."""
     box = page.locator("input[data-md-component='search-query']")
     box.click()
-    box.press_sequentially(query)
+    box.fill(query)
     box.press("End")
     results = page.locator(".md-search-result__item > a")
     results.first.wait_for()
