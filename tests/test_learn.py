@@ -56,6 +56,17 @@ def test_learn_proposal_is_a_valid_label_file_and_changes_no_committed_one(learn
     assert "| `ai_toggle` |" in report and "**same**" in report and "**changed**" not in report
 
 
+def test_learn_reads_the_state_words_of_a_switch_drawn_anew_after_each_save(tmp_path):
+    checkout = make_checkout(tmp_path / "checkout")
+    ran = run_cli("learn", "--target", "stand-in:switch-redrawn", "--locale", "de", "--viewport", "desktop",
+                  checkout=checkout)
+    assert ran.code == 0, ran.err
+    proposal = yaml.safe_load((checkout.reports / "learn" / "de.yml").read_text(encoding="utf-8"))
+    project = load_project(REPO.flow_file, REPO.labels_dir)
+    assert {key: proposal["labels"][key]["text"] for key in STATE_KEYS} == \
+        {key: project.text("de", key) for key in STATE_KEYS}
+
+
 def test_learn_on_a_renamed_label_proposes_the_new_text(tmp_path):
     checkout = make_checkout(tmp_path / "checkout")
     ran = run_cli("learn", "--target", "stand-in:label-renamed", "--locale", "ar", "--viewport", "desktop",

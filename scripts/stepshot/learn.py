@@ -35,7 +35,7 @@ from .schema import Flow, SetToggle, Step, Target
 from .suggest import names_in_snapshot
 from .targets import parse_target
 from .walker import (CONTAINERS, FIND_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, NEAR_TEXTS_JS, SAVE_TIMEOUT_MS,
-                     SWITCH_SAVED_JS, Policy, href_selector)
+                     Policy, href_selector, switch_saved)
 
 STATE_KEYS = ("switch_on", "switch_off")
 CONSENT_ACTIONS = {"consent_accept": "ACCEPT", "consent_reject": "DENY"}
@@ -267,12 +267,9 @@ class Reading:
 
     async def flip_to(self, switch: Locator, on: bool) -> list[str]:
         await self.guard.run(switch.click(timeout=FIND_TIMEOUT_MS))
-        try:
-            await self.guard.run(self.page.wait_for_function(
-                SWITCH_SAVED_JS, arg=[await switch.element_handle(), on, []], timeout=SAVE_TIMEOUT_MS))
-        except PlaywrightTimeout:
+        if not await switch_saved(self.guard, switch, on, []):
             raise NotFound(f"the switch did not show {'on' if on else 'off'} within "
-                           f"{SAVE_TIMEOUT_MS // 1000} s of clicking it") from None
+                           f"{SAVE_TIMEOUT_MS // 1000} s of clicking it")
         return await switch.evaluate(NEAR_TEXTS_JS)
 
     async def state_words(self, switch: Locator) -> None:

@@ -173,7 +173,7 @@ class _Run:
         pending = self.journal.pending(login.key)
         if not pending:
             return
-        from .walker import FIND_TIMEOUT_MS
+        from .walker import FIND_TIMEOUT_MS, switch_saved
         context, page, guard = await self.account_page(browser, base_url, login, "en")
         try:
             for path in pending["switches_on"]:
@@ -182,8 +182,10 @@ class _Run:
                 await guard.run(switch.first.wait_for(state="visible", timeout=FIND_TIMEOUT_MS))
                 if await switch.count() == 1 and await switch.is_checked():
                     await switch.click()
-                    await guard.run(page.wait_for_function(
-                        "el => !el.checked && !el.disabled", arg=await switch.element_handle(), timeout=FIND_TIMEOUT_MS))
+                    if not await switch_saved(guard, switch, False, []):
+                        self.progress.line(f"  (could not turn {path} off again: the switch did not show off; "
+                                           "the next run will try again)")
+                        continue
                 self.journal.switch_off(login.key, path)
                 opened.repaired.append(f"turned {path} off again (an earlier run had turned it on)")
             if pending["language"]:

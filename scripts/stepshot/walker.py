@@ -72,8 +72,7 @@ SWITCH_STATE_JS = """([element, words]) => ({
 
 # A switch whose save has answered: enabled, in the state wanted, its state word (if any; none with no
 # words given) agreeing.
-SWITCH_SAVED_JS = """([element, on, words]) => {
-  if (!element.isConnected) return false;
+_SWITCH_SAVED_JS = """([element, on, words]) => {
   const state = (""" + SWITCH_STATE_JS + """)([element, words]);
   return state.enabled && state.on === on && (state.word === null || state.word === words[on ? 0 : 1]);
 }"""
@@ -84,7 +83,7 @@ _READ_SWITCH_JS = "(element, words) => (" + SWITCH_STATE_JS + ")([element, words
 # null as soon as the element is no longer in the page (the app drew the switch anew: look it up again).
 # Counted in looks, not by the page's clock (capture fixes the page's time).
 _WAIT_SAVED_JS = """(element, [on, words, timeout]) => new Promise(resolve => {
-  const look = () => element.isConnected ? (""" + SWITCH_SAVED_JS + """)([element, on, words]) : null;
+  const look = () => element.isConnected ? (""" + _SWITCH_SAVED_JS + """)([element, on, words]) : null;
   const first = look();
   if (first !== false) return resolve(first);
   let looks = 0;
@@ -356,21 +355,8 @@ class Walk:
         return on
 
     async def wait_saved(self, element: Locator, target: Target, on: bool) -> None:
-        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered).
-        `element` is looked up again whenever the page replaces the switch's element."""
-        words = [self.state_word(True), self.state_word(False)]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + SAVE_TIMEOUT_MS / 1000
-        while True:
-            left_ms = max(0, round((deadline - loop.time()) * 1000))
-            waited = element.evaluate(_WAIT_SAVED_JS, [on, words, left_ms], timeout=FIND_TIMEOUT_MS)
-            try:
-                saved = await self.guard.run(asyncio.wait_for(waited, (left_ms + FIND_TIMEOUT_MS) / 1000))
-            except (asyncio.TimeoutError, PlaywrightTimeout):
-                saved = False
-            if saved is not None or not left_ms:
-                break
-        if not saved:
+        """After a click: enabled again, in the wanted state, its state word agreeing (the save answered)."""
+        if not await switch_saved(self.guard, element, on, [self.state_word(True), self.state_word(False)]):
             raise StepBroken(f"{control_name(target.role, self.text(target.label))} did not show "
                              f"{'on' if on else 'off'} within {SAVE_TIMEOUT_MS // 1000} s of clicking it")
 
@@ -476,6 +462,25 @@ class Walk:
             if await self.read_switch(element, step.action.target) != (expected.switch == "on"):
                 raise StepBroken(f"{control_name(step.action.target.role, self.text(step.action.target.label))} is "
                                  f"not {expected.switch} after the step")
+
+
+async def switch_saved(guard: Guard, switch: Locator, on: bool, words: list[str]) -> bool:
+    """After a click on `switch`: whether its save answered within SAVE_TIMEOUT_MS (enabled again, in the
+    wanted state, its state word agreeing if `words` are given). The switch is looked up again through its
+    locator whenever the page replaces its element (a re-render), never waited on detached."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SAVE_TIMEOUT_MS / 1000
+    while True:
+        left_ms = max(0, round((deadline - loop.time()) * 1000))
+        waited = switch.evaluate(_WAIT_SAVED_JS, [on, words, left_ms], timeout=FIND_TIMEOUT_MS)
+        try:
+            saved = await guard.run(asyncio.wait_for(waited, (left_ms + FIND_TIMEOUT_MS) / 1000))
+        except (asyncio.TimeoutError, PlaywrightTimeout):
+            return False
+        if saved is not None:
+            return saved
+        if not left_ms:
+            return False
 
 
 def switch_pages(flow: Flow) -> list[tuple[str, Target]]:

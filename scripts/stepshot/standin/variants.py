@@ -34,7 +34,7 @@ VARIANTS: dict[str, str] = {
     "language-ignored": "the display-language setting saves but the pages stay in the account's first language",
     "two-matches": "the ai_setting link shows twice on the data privacy page",
     "switch-redrawn": "once a save has answered, the settings app draws the switch anew: the element clicked is "
-                      "detached and an equal one takes its place (as a framework's re-render may)",
+                      "taken out and an equal one drawn in its place 100 ms later (as a framework's re-render may)",
     "late-personal-data": "a setting's page shows the member's name and photo late, by CSS the page scrub "
                           "cannot read (escaped text, an image in generated content)",
 }

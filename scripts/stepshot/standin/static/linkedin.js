@@ -8,6 +8,7 @@
   const OVERLAY_MS = 900;
   const CONSENT_MS = 500;
   const LATE_LEAK_MS = 50;
+  const REDRAW_MS = 100;
   const desktop = () => window.matchMedia("(min-width: 768px)").matches;
 
   // ---- lazy images: the real photo URL waits in data-delayed-url ----
@@ -157,12 +158,16 @@
     });
   }
 
-  // The switch-redrawn variant: the element clicked is replaced by an equal one, as a re-render may do.
+  // The switch-redrawn variant: the element clicked is taken out and an equal one drawn a moment later in
+  // its place (the last of the toggle's children), as a framework's re-render may do.
   function redraw(toggle, input) {
     const fresh = input.cloneNode(true);
     fresh.checked = input.checked;
-    input.replaceWith(fresh);
-    wireToggle(toggle);
+    input.remove();
+    setTimeout(() => {
+      toggle.append(fresh);
+      wireToggle(toggle);
+    }, REDRAW_MS);
   }
 
   setUpMenus();

@@ -50,10 +50,14 @@
       } finally {
         control.removeAttribute("aria-busy");
       }
-      if ("redrawn" in control.dataset) {  // the switch-redrawn variant: an equal element takes its place
+      if ("redrawn" in control.dataset) {  // the switch-redrawn variant: an equal element, a moment later
+        const row = control.parentElement;
         const fresh = control.cloneNode(true);
-        control.replaceWith(fresh);
-        wireSwitch(fresh);
+        control.remove();
+        setTimeout(() => {
+          row.append(fresh);
+          wireSwitch(fresh);
+        }, 100);
       }
     });
   }
