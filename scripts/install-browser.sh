@@ -15,8 +15,10 @@ if ! "$PYTHON" -m stepshot.cli browser >/dev/null 2>&1; then
     "$PYTHON" -m playwright install chromium >/dev/null 2>&1 && "$PYTHON" -m stepshot.cli browser && fonts_present && exit 0
 fi
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    echo "installing Debian's chromium and fonts with apt-get"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium $FONTS >/dev/null
+    echo "installing Debian's chromium (and its headless shell) and fonts with apt-get"
+    apt-get update -qq
+    shell=$(apt-cache show chromium-headless-shell >/dev/null 2>&1 && echo chromium-headless-shell || true)
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium $shell $FONTS >/dev/null
     "$PYTHON" -m stepshot.cli browser && exit 0
 fi
 if "$PYTHON" -m stepshot.cli browser; then

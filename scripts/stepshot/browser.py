@@ -1,8 +1,12 @@
 """Finding a Chromium, launching it, and the one place that sets up browser contexts.
 
-Resolution order: Playwright's own Chromium when installed; else STEPSHOT_CHROMIUM; else Debian's
-/usr/bin/chromium or /usr/lib/chromium/chromium. Nothing found: BrowserMissing, whose message says how
-to get one. A Chromium that exists but does not start is BrowserMissing too, with its first line.
+Resolution order: Playwright's own Chromium when installed; else STEPSHOT_CHROMIUM; else Debian's: for a
+headless launch its headless shell when installed (package chromium-headless-shell), else /usr/bin/chromium
+or /usr/lib/chromium/chromium. Nothing found: BrowserMissing, whose message says how to get one. A Chromium
+that exists but does not start is BrowserMissing too, with its first line.
+
+The headless shell is the same engine without the full browser's layers: the same pixels for about half
+the CPU of a capture (BENCHMARKS.md). It is what Playwright's own Chromium launches headless, too.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from .locales import LOCALES, VIEWPORTS
 from .settings import Settings
 
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
+SYSTEM_HEADLESS_SHELLS = ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell")
 
 HOW_TO_GET_ONE = (
     "no Chromium found: run `python -m playwright install chromium`, or on Debian "
-    "`apt-get install --no-install-recommends chromium fonts-noto-core fonts-noto-cjk fonts-liberation`, "
-    "or set STEPSHOT_CHROMIUM to a Chromium executable"
+    "`apt-get install --no-install-recommends chromium chromium-headless-shell fonts-noto-core fonts-noto-cjk "
+    "fonts-liberation`, or set STEPSHOT_CHROMIUM to a Chromium executable"
 )
 
 # Flags for headless Chromium in containers and CI. Background networking is off because these
@@ -54,24 +59,32 @@ def _registry_path(playwright) -> str | None:
         return None
 
 
-def system_chromium(settings: Settings) -> Path | None:
+def _first_executable(candidates) -> Path | None:
+    return next((Path(c) for c in candidates if os.path.isfile(c) and os.access(c, os.X_OK)), None)
+
+
+def system_chromium(settings: Settings, shell: bool = False) -> Path | None:
+    """STEPSHOT_CHROMIUM, else Debian's; with `shell`, its headless shell first."""
     if settings.chromium is not None:
         path = settings.chromium
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise BrowserMissing(f"STEPSHOT_CHROMIUM={path}: not an executable file")
         return path
-    for candidate in SYSTEM_CHROMIUMS:
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return Path(candidate)
-    found = shutil.which("chromium")
-    return Path(found) if found else None
+    found = (_first_executable(SYSTEM_HEADLESS_SHELLS) if shell else None) or _first_executable(SYSTEM_CHROMIUMS)
+    if found is None and shutil.which("chromium"):
+        found = Path(shutil.which("chromium"))
+    return found
 
 
-def resolve_chromium(playwright, settings: Settings) -> Path | None:
-    """The executable to launch; None means Playwright's own (launch without executable_path)."""
+def resolve_chromium(playwright, settings: Settings, shell: bool = True) -> Path | None:
+    """The executable to launch; None means Playwright's own (launch without executable_path).
+
+    shell: a headless launch, which Debian's headless shell serves (False: a visible window, or Lighthouse,
+    which measures the full browser).
+    """
     if playwright_chromium(_registry_path(playwright)) is not None and settings.chromium is None:
         return None
-    path = system_chromium(settings)
+    path = system_chromium(settings, shell)
     if path is None:
         raise BrowserMissing(HOW_TO_GET_ONE)
     return path
@@ -86,7 +99,7 @@ def launch_options(playwright, settings: Settings, headless: bool = True) -> dic
     args = list(CONTAINER_FLAGS)
     if needs_no_sandbox(settings):
         args.append("--no-sandbox")
-    executable = resolve_chromium(playwright, settings)
+    executable = resolve_chromium(playwright, settings, shell=headless)
     return {"headless": headless, "executable_path": str(executable) if executable else None, "args": args}
 
 

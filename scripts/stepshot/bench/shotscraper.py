@@ -6,9 +6,10 @@ it. Each shot opens the state's page and runs a `javascript:` that replays the s
 the account's display language through the stand-in's settings API, as shot-scraper has no such option.
 The login is a Playwright storage-state file for `--auth` (made through the stand-in's login form).
 
-shot-scraper launches Playwright's own Chromium and has no option for another executable. Where stepshot
-runs a system Chromium (Debian's), the same binary is laid out where Playwright looks for its headless
-shell, in a folder named by PLAYWRIGHT_BROWSERS_PATH (Playwright's documented setting for that folder).
+shot-scraper launches Playwright's own Chromium (headless: its headless shell) and has no option for
+another executable. Where stepshot runs a system Chromium (Debian's headless shell, or its full browser),
+the same binary is laid out where Playwright looks for its headless shell, in a folder named by
+PLAYWRIGHT_BROWSERS_PATH (Playwright's documented setting for that folder).
 """
 
 from __future__ import annotations

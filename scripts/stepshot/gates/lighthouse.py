@@ -52,7 +52,7 @@ def chromium_path(settings: Settings, playwright=None) -> Path:
     if playwright is None:
         with sync_playwright() as pw:
             return chromium_path(settings, pw)
-    found = resolve_chromium(playwright, settings)
+    found = resolve_chromium(playwright, settings, shell=False)
     return found if found is not None else Path(playwright.chromium.executable_path)
 
 
