@@ -24,11 +24,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import Page
 
 from conftest import REPO, make_checkout, run_cli
 from stepshot.loops import run_coroutine
-from stepshot import __version__, capture, imagefile, photocheck
+from stepshot import __version__, capture, frames, imagefile, photocheck
 from stepshot.annotate import OVERLAY_ID
 from stepshot.checkout import Checkout
 from stepshot.files import TEMP_PREFIX
@@ -184,18 +183,17 @@ def test_a_re_run_on_a_later_day_changes_no_image_and_no_manifest_byte(captured,
     once (its first capture is the committed picture) and no picture is searched for the photo again."""
     before = hashes(captured.checkout)
     captures, searched = Counter(), Counter()
-    screenshot, shows_photo = Page.screenshot, photocheck.shows_photo
+    region_png, shows_photo = frames.region_png, photocheck.shows_photo
 
-    async def counted_screenshot(self, **options):
-        # a picture's region, taken with animations stopped; not the photo learnt from the stand-in's avatar
-        captures["regions"] += "clip" in options and options.get("animations") == "disabled"
-        return await screenshot(self, **options)
+    async def counted_frame(*args):
+        captures["regions"] += 1
+        return await region_png(*args)
 
     def counted_search(*args):
         searched["pictures"] += 1
         return shows_photo(*args)
 
-    monkeypatch.setattr(Page, "screenshot", counted_screenshot)
+    monkeypatch.setattr(frames, "region_png", counted_frame)
     monkeypatch.setattr(photocheck, "shows_photo", counted_search)
     again = run_cli("capture", "--locale", "ar", "--locale", "ja", "--locale", "hi", checkout=captured.checkout,
                     env={"STEPSHOT_TODAY": "2026-12-02"})

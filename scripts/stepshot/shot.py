@@ -21,8 +21,8 @@ from typing import Callable
 
 from PIL import Image, ImageDraw
 
-from . import annotate, focus, imagefile, photocheck, privacy
-from .locales import LOCALES, VIEWPORTS
+from . import annotate, focus, frames, imagefile, photocheck, privacy
+from .locales import LOCALES, VIEWPORTS, Viewport
 from .reader import Project
 from .personal import Persona
 from .walker import StepBroken, StepContext
@@ -38,11 +38,13 @@ FAILURE_KEEP_SETTINGS = "header, [role=banner], nav, main, [role=main], [role=na
 SETTINGS_PATH = "/mypreferences/"
 
 
-# A picture's page work in three round trips. Before the frames: the fonts loaded, the main frame scrubbed
-# once more (privacy.py), the control scrolled into view as Playwright scrolls (centred, only when it is
-# not in view), everything but its region masked and measured (focus.py).
+# A picture's page work in three round trips. Before the frames: the fonts loaded, animations that scripts
+# started paused (frames.py), the main frame scrubbed once more (privacy.py), the control scrolled into view
+# as Playwright scrolls (centred, only when it is not in view), everything but its region masked and
+# measured (focus.py).
 _FOCUS_JS = f"""async (target, o) => {{
   await document.fonts.ready;
+  ({frames.PAUSE_ANIMATIONS_JS})();
   ({privacy.SCRUB_JS})();
   target.scrollIntoViewIfNeeded(true);
   return ({focus.FOCUS_JS})(target, o);
@@ -64,7 +66,11 @@ _ANNOTATE_JS = f"""async (controls, [element, box, number, callout, rtl, lang, r
 }}"""
 
 # After the frames: the page as it was; before that, what they would show of the account (privacy.py).
-_RESTORE_JS = f"""([overlay, maskClass]) => {{ ({annotate.REMOVE_JS})(overlay); ({focus.UNMASK_JS})(maskClass); }}"""
+_RESTORE_JS = f"""([overlay, maskClass]) => {{
+  ({annotate.REMOVE_JS})(overlay);
+  ({focus.UNMASK_JS})(maskClass);
+  ({frames.RESUME_ANIMATIONS_JS})();
+}}"""
 _LEAKS_THEN_RESTORE_JS = f"""([rect, overlay, maskClass]) => {{
   const found = ({privacy.LEAKS_JS})(rect);
   ({_RESTORE_JS})([overlay, maskClass]);
@@ -154,18 +160,18 @@ class Shooter:
         if self.observe is not None:
             await self.observe(phase, ctx)
 
-    async def stable(self, page, clip: dict, where: str, scale: str = "device",
+    async def stable(self, page, clip: dict, where: str, viewport: Viewport, css_pixels: bool = False,
                      as_committed: Callable[[bytes], bool] | None = None) -> tuple[bytes, bool]:
-        """The region's picture once two consecutive captures are identical, or at once when the first is
-        the committed picture (`as_committed`); and whether it was. Its images are decoded already."""
+        """The region's picture (frames.region_png) once two consecutive captures are identical, or at once
+        when the first is the committed picture (`as_committed`); and whether it was. Its images are
+        decoded already."""
         deadline = time.monotonic() + STABLE_TIMEOUT_S
-        options = {"clip": clip, "animations": "disabled", "caret": "hide", "scale": scale}
-        previous = await page.screenshot(**options)
+        previous = await frames.region_png(page, clip, viewport, css_pixels)
         if as_committed is not None and await asyncio.to_thread(as_committed, previous):
             return previous, True
         while True:
             await page.wait_for_timeout(FRAME_GAP_MS)
-            current = await page.screenshot(**options)
+            current = await frames.region_png(page, clip, viewport, css_pixels)
             if current == previous:
                 return current, False
             if time.monotonic() > deadline:
@@ -213,8 +219,8 @@ class Shooter:
             committed_png = self.committed(ctx)
             committed = Committed(committed_png, await asyncio.to_thread(pixels, committed_png)) \
                 if committed_png else None
-            png, same = await self.stable(page, clip, where, as_committed=None if committed is None else
-                                          lambda png: committed.has_at_top(png, ctx.step.inset))
+            as_committed = None if committed is None else (lambda png: committed.has_at_top(png, ctx.step.inset))
+            png, same = await self.stable(page, clip, where, viewport, as_committed=as_committed)
             geometry = {"target": _rect_in(found.control, clip, viewport.scale),
                         "badge": _rect_in(drawn.badge, clip, viewport.scale),
                         "callout": _rect_in(drawn.callout, clip, viewport.scale) if drawn.callout else None,
@@ -245,7 +251,7 @@ class Shooter:
             return _pixels(_with_inset(png, screen, clip, viewport)) == committed.pixels
 
         # The whole screen at one pixel per CSS pixel: it is shown small anyway.
-        screen, same = await self.stable(page, full, f"the whole screen of {where}", scale="css",
+        screen, same = await self.stable(page, full, f"the whole screen of {where}", viewport, css_pixels=True,
                                          as_committed=None if committed is None else is_committed)
         leaks = await privacy.leaks(page, full)
         if same:

@@ -1,0 +1,86 @@
+"""A frame of a region in one DevTools call: Playwright's pixels for a scrolled page at both scales, and
+animations that scripts started paused for the frames and running again after them."""
+
+from __future__ import annotations
+
+import pytest
+
+from stepshot import frames
+from stepshot.browser import context_options, launch
+from stepshot.capture import FREEZE_JS
+from stepshot.imagediff import compare
+from stepshot.locales import VIEWPORTS
+from stepshot.loops import run_coroutine
+from stepshot.settings import Settings
+
+# A tall page with text, a box moved by a script's infinite animation and one faded by a finite one.
+PAGE = """<!doctype html><meta charset=utf-8>%s<style>body { font: 16px sans-serif; margin: 0 }
+#spin, #fade { width: 120px; height: 60px; background: #0a66c2; margin: 20px }</style>
+<div style="height: 900px">Settings &amp; Privacy</div>
+<p>Data for Generative AI Improvement — 生成AI — تحسين</p><div id=spin></div><div id=fade></div>
+<div style="height: 1500px"></div>
+<script>
+  document.getElementById('spin').animate([{transform: 'translateX(0)'}, {transform: 'translateX(300px)'}],
+                                          {duration: 700, iterations: Infinity});
+  document.getElementById('fade').animate([{opacity: 1}, {opacity: 0.2}], {duration: 60000, fill: 'forwards'});
+</script>"""
+CLIP = {"x": 10, "y": 20, "width": 300, "height": 240}   # inside the mobile viewport, as every clip is
+
+
+def with_page(viewport: str, work, meta: str = '<meta name=viewport content="width=device-width">'):
+    async def run():
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as pw:
+            browser = await launch(pw, Settings())
+            try:
+                context = await browser.new_context(**context_options("en", viewport))
+                await context.add_init_script(FREEZE_JS)
+                page = await context.new_page()
+                await page.set_content(PAGE % meta)
+                await page.evaluate("document.getElementById('spin').scrollIntoView()")
+                return await work(page)
+            finally:
+                await browser.close()
+
+    return run_coroutine(run())
+
+
+@pytest.mark.parametrize("meta", ['<meta name=viewport content="width=device-width">', ""],
+                         ids=["device-width", "zoomed-out"])
+def test_a_frame_has_playwrights_pixels_on_a_scrolled_mobile_page_at_device_and_css_scale(meta):
+    """With width=device-width, as LinkedIn's and the stand-in's pages; without, the page zooms itself out
+    and the clip is reckoned as Playwright reckons it."""
+    async def work(page):
+        await page.evaluate(frames.PAUSE_ANIMATIONS_JS)
+        found = []
+        for css_pixels, name in ((False, "device"), (True, "css")):
+            ours = await frames.region_png(page, CLIP, VIEWPORTS["mobile"], css_pixels)
+            theirs = await page.screenshot(clip=CLIP, animations="disabled", caret="hide", scale=name)
+            found.append(compare(theirs, ours)[0])
+        return found
+
+    for diff in with_page("mobile", work, meta):
+        assert not diff.changed, diff
+
+
+def test_script_animations_are_paused_for_the_frames_and_run_again_after():
+    async def work(page):
+        async def two_frames():
+            first = await frames.region_png(page, CLIP, VIEWPORTS["desktop"])
+            await page.wait_for_timeout(120)
+            return first, await frames.region_png(page, CLIP, VIEWPORTS["desktop"])
+
+        moving = await two_frames()
+        await page.evaluate(frames.PAUSE_ANIMATIONS_JS)
+        paused = await two_frames()
+        states = await page.evaluate("document.getAnimations().map(a => a.playState)")
+        await page.evaluate(frames.RESUME_ANIMATIONS_JS)
+        after = await page.evaluate("document.getAnimations().map(a => a.playState)")
+        return moving, paused, states, after
+
+    moving, paused, states, after = with_page("desktop", work)
+    assert moving[0] != moving[1], "the animated box should move between two frames"
+    assert paused[0] == paused[1]
+    assert states == ["finished"]            # the finite one ended; the infinite one is cancelled (idle, not listed)
+    assert sorted(after) == ["finished", "running"]
