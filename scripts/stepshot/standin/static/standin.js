@@ -2,6 +2,8 @@
 (function () {
   "use strict";
 
+  const REDRAW_MS = 100;  // the switch-redrawn variant: how long the switch is gone before it is drawn anew
+
   const meButton = document.getElementById("me-button");
   const meMenu = document.getElementById("me-menu");
   const meBackdrop = document.getElementById("me-backdrop");
@@ -57,7 +59,7 @@
         setTimeout(() => {
           row.append(fresh);
           wireSwitch(fresh);
-        }, 100);
+        }, REDRAW_MS);
       }
     });
   }
