@@ -74,6 +74,27 @@ def test_an_unchanged_update_does_not_rewrite_the_file(shots):
     assert path.stat().st_mtime_ns != 1 and json.loads(path.read_text())["images"]["en/desktop/a.png"]["stale"]
 
 
+def test_a_batch_saves_once_at_its_end_even_when_it_fails(shots):
+    manifest = Manifest.load(shots / "manifest.json")
+    path = shots / "manifest.json"
+    with manifest.batch():
+        put(manifest, "en/desktop/a.png", png())
+        put(manifest, "en/desktop/b.png", png(mark=[1, 1, 5, 5]))
+        assert not path.exists()
+    assert set(json.loads(path.read_text())["images"]) == {"en/desktop/a.png", "en/desktop/b.png"}
+    with pytest.raises(OSError):
+        with manifest.batch():
+            manifest.mark_stale("en/desktop/a.png")
+            raise OSError("disk full")
+    assert json.loads(path.read_text())["images"]["en/desktop/a.png"]["stale"]  # what was done is recorded
+    os.utime(path, ns=(1, 1))
+    with manifest.batch():
+        manifest.update("en/desktop/b.png", entry("en/desktop/b.png", png(mark=[1, 1, 5, 5])))
+    assert path.stat().st_mtime_ns == 1  # nothing changed: no write
+    put(manifest, "en/desktop/c.png", png())
+    assert "en/desktop/c.png" in json.loads(path.read_text())["images"]  # outside a batch: written at once
+
+
 def test_reconcile_repairs_what_a_killed_run_leaves(shots):
     manifest = Manifest.load(shots / "manifest.json")
     for name in ("kept", "gone", "replaced"):

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import groupby
 from pathlib import Path
 from typing import Awaitable, Callable
 
@@ -358,14 +359,17 @@ class Run:
         Its previous images stay, marked stale where they no longer show the target.
         """
         drifted = {d.image.locale for d in self.decisions if d.image.status in ("broken", "skipped")}
-        for decision in sorted(self.decisions, key=lambda d: d.image.key):
-            image = decision.image
-            with uninterrupted():  # an image and its manifest entry, both or neither
-                written = self.store.apply(decision, hold=image.locale in drifted)
-            if written:
+        ordered = sorted(self.decisions, key=lambda d: d.image.key)
+        for locale, group in groupby(ordered, key=lambda d: d.image.locale):
+            decisions = list(group)
+            # A locale's images, then their manifest entries in one save: all or none of them.
+            with uninterrupted(), self.store.manifest.batch():
+                written = [d.image for d in decisions if self.store.apply(d, hold=locale in drifted)]
+            for image in written:
                 self.progress.progress.line(f"  wrote {image.key} ({image.status})")
-            if image.status == "unchanged" or (image.status in ("changed", "new") and not image.held):
-                self.verified[image.key] = {"date": self.store.day, "source": self.store.source}
+            for image in (d.image for d in decisions):
+                if image.status == "unchanged" or (image.status in ("changed", "new") and not image.held):
+                    self.verified[image.key] = {"date": self.store.day, "source": self.store.source}
 
 
 def _units(project: Project, options: CaptureOptions) -> list[Unit]:

@@ -82,7 +82,7 @@ def add_sessions_option(p):
     p.add_argument("--parallel-sessions", type=_sessions, default=None, metavar="N",
                    help="browser sessions at once. A live target: N sessions of its one login (default 1: one "
                         "session per login, as a person uses it). The stand-in: N of its test accounts, one "
-                        "session each (default: two per core, at most 8)")
+                        "session each (default: four per core, at most 8)")
 
 
 def load_project_from(args, checkout: Checkout):

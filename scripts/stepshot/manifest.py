@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from . import imagefile
 from .errors import BadInput
@@ -64,12 +66,15 @@ def check_entry(path: Path, key: str, entry) -> None:
 
 
 class Manifest:
-    """The manifest in memory; every change is written through at once, atomically."""
+    """The manifest in memory; every change is written through atomically, at once or, inside batch(),
+    once at its end."""
 
     def __init__(self, path: Path, images: dict[str, dict]):
         self.path = path
         self.images = images
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._batched = False
+        self._unsaved = False
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":
@@ -98,6 +103,27 @@ class Manifest:
     def save(self) -> None:
         write_atomic(self.path, to_json({"schema": SCHEMA, "images": self.images}))
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Changes made inside are saved once, when it ends (the whole file is written for every save: a
+        run's hundreds of images, one save each, cost seconds). What a kill meanwhile leaves, image files
+        ahead of their entries, reconcile() repairs."""
+        with self._lock:
+            self._batched = True
+            try:
+                yield
+            finally:
+                self._batched = False
+                if self._unsaved:
+                    self._unsaved = False
+                    self.save()
+
+    def _changed(self) -> None:
+        if self._batched:
+            self._unsaved = True
+        else:
+            self.save()
+
     def update(self, key: str, entry: dict) -> None:
         """Record one image (written to disk before this call); no write when nothing changed."""
         check_entry(self.path, key, entry)
@@ -105,7 +131,7 @@ class Manifest:
             if self.images.get(key) == entry:
                 return
             self.images[key] = entry
-            self.save()
+            self._changed()
 
     def mark_stale(self, key: str) -> None:
         with self._lock:
@@ -113,7 +139,7 @@ class Manifest:
             if entry is None or entry["stale"]:
                 return
             self.images[key] = {**entry, "stale": True}
-            self.save()
+            self._changed()
 
     def reconcile(self, day: str) -> list[str]:
         """Make the manifest describe exactly the image files on disk, after a killed run.

@@ -42,8 +42,10 @@ RESTORE_TIMEOUT_SECONDS = 15
 
 
 def default_parallel() -> int:
-    """Parallel sessions for the stand-in: most of a step is waiting for the page, so two per core."""
-    return max(2, min(MAX_PARALLEL, 2 * (os.cpu_count() or 1)))
+    """Parallel sessions for the stand-in: most of a step is waiting for the page (loads, saves, late
+    renders), so four per core. On two cores a full capture took 0.88x the wall time with 6 sessions as
+    with 4, and 0.84x with 8 as with 6, for the same CPU time within 4 % (BENCHMARKS.md)."""
+    return max(2, min(MAX_PARALLEL, 4 * (os.cpu_count() or 1)))
 
 
 @dataclass(frozen=True)
