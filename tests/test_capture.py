@@ -185,9 +185,9 @@ def test_a_re_run_on_a_later_day_changes_no_image_and_no_manifest_byte(captured,
     captures, searched = Counter(), Counter()
     region_png, shows_photo = frames.region_png, photocheck.shows_photo
 
-    async def counted_frame(*args):
+    async def counted_frame(*args, **kwargs):
         captures["regions"] += 1
-        return await region_png(*args)
+        return await region_png(*args, **kwargs)
 
     def counted_search(*args):
         searched["pictures"] += 1

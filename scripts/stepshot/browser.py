@@ -70,9 +70,10 @@ def system_chromium(settings: Settings, shell: bool = False) -> Path | None:
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise BrowserMissing(f"STEPSHOT_CHROMIUM={path}: not an executable file")
         return path
-    on_path = shutil.which("chromium")
-    return ((_first_executable(SYSTEM_HEADLESS_SHELLS) if shell else None) or _first_executable(SYSTEM_CHROMIUMS)
-            or (Path(on_path) if on_path else None))
+    found = _first_executable([*(SYSTEM_HEADLESS_SHELLS if shell else ()), *SYSTEM_CHROMIUMS])
+    if found is None and (on_path := shutil.which("chromium")):
+        found = Path(on_path)
+    return found
 
 
 def resolve_chromium(playwright, settings: Settings, shell: bool = True) -> Path | None:
