@@ -16,8 +16,8 @@ from stepshot.errors import BadInput
 from stepshot.login import check_auth_path, fill_login_form, save_login
 from stepshot.settings import Settings
 from stepshot.targets import standin_logins
-from stepshot.standin.accounts import TEST_ACCOUNT
-from stepshot.standin.app import CONSENT_COOKIE
+from stepshot.standin.accounts import TEST_ACCOUNT, TEST_ACCOUNTS
+from stepshot.standin.app import CONSENT_COOKIE, SESSION_COOKIE
 from stepshot.standin.server import running
 
 
@@ -107,3 +107,27 @@ def test_a_test_accounts_login_keeps_the_session_not_the_banner_answer_so_every_
     assert any(c["name"] == "li_at" and c["httpOnly"] for c in state["cookies"])
     assert CONSENT_COOKIE not in {c["name"] for c in state["cookies"]}
     assert dialogs == 1 and url.endswith("/feed/")
+
+
+def test_test_accounts_signed_in_at_once_each_get_their_own_session_in_order():
+    """The sign-ins run together: each login still holds its own account's session, in the accounts' order
+    (the walk deals locales to logins by that order, and checks each picture for that account's photo)."""
+    async def sign_in(url):
+        from playwright.async_api import async_playwright
+
+        from stepshot.browser import launch
+
+        async with async_playwright() as pw:
+            browser = await launch(pw, Settings())
+            try:
+                return await standin_logins(browser, url, 3, ("Reject", "Accept"))
+            finally:
+                await browser.close()
+
+    with running(REPO) as served:
+        logins = run_coroutine(sign_in(served.url))
+        sessions = dict(served.standin.state.sessions)
+    assert [login.account.email for login in logins] == [account.email for account in TEST_ACCOUNTS[:3]]
+    signed_in_as = [sessions[next(c["value"] for c in login.state["cookies"] if c["name"] == SESSION_COOKIE)]
+                    for login in logins]
+    assert signed_in_as == [account.email for account in TEST_ACCOUNTS[:3]]

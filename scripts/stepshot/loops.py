@@ -1,4 +1,5 @@
-"""Running a coroutine to its end from synchronous code, whoever the caller is.
+"""Running a coroutine to its end from synchronous code, whoever the caller is; running several at once,
+the first error stopping the rest (gather_or_cancel).
 
 In the main thread with no event loop running (the command line), the coroutine runs there, and Ctrl+C or
 SIGTERM cancels it, so the browser and the stand-in close and nothing is half-written. Anywhere
@@ -15,6 +16,7 @@ import threading
 from contextlib import suppress
 from typing import Coroutine, TypeVar
 
+from .errors import TargetUnusable
 from .interrupts import SIGNALS
 
 T = TypeVar("T")
@@ -82,3 +84,19 @@ async def _interruptible(coro):
             with suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
                 signal.signal(signum, previous[signum])  # the command's own, e.g. SIGTERM as Ctrl+C
+
+
+async def gather_or_cancel(awaitables) -> list:
+    """Run them all, their results in order; the first error cancels the rest at once and is raised (a
+    TargetUnusable first)."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        unusable = next((r for r in results if isinstance(r, TargetUnusable)), None)
+        if unusable is not None:
+            raise unusable from None
+        raise

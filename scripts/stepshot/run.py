@@ -23,12 +23,12 @@ from typing import Awaitable, Callable, TextIO
 
 from .browser import context_options, launch
 from .checkout import Checkout
-from .errors import BadInput, TargetUnusable
+from .errors import BadInput
 from .guard import Guard
 from .journal import FILE_NAME as JOURNAL_FILE, Journal
 from .language import restore_language, set_language
 from .locales import LOCALES, VIEWPORTS
-from .loops import run_coroutine
+from .loops import gather_or_cancel, run_coroutine
 from .reader import Project
 from .schema import Flow
 from .names import NameRules
@@ -282,21 +282,6 @@ def share_locales(units: list[Unit], logins: int) -> list[list[Unit]]:
     for index, locale in enumerate(locales):
         shares[index % logins] += [u for u in units if u.locale == locale]
     return shares
-
-
-async def gather_or_cancel(awaitables) -> None:
-    """Run them all; the first error cancels the rest at once and is raised (a TargetUnusable first)."""
-    tasks = [asyncio.ensure_future(a) for a in awaitables]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        unusable = next((r for r in results if isinstance(r, TargetUnusable)), None)
-        if unusable is not None:
-            raise unusable from None
-        raise
 
 
 def run_walk(checkout: Checkout, project: Project, request: RunRequest, work: Work,

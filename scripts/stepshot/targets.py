@@ -140,11 +140,11 @@ async def standin_logins(browser, base_url: str, count: int, consent: tuple[str,
     the session, not the answer to that banner: whether it showed before the form was filled is a matter of
     timing, and every walk is to meet the banner as a first visit does."""
     from .login import fill_login_form
+    from .loops import gather_or_cancel
     from .standin.accounts import TEST_ACCOUNTS
     from .standin.app import CONSENT_COOKIE
 
-    logins = []
-    for account in TEST_ACCOUNTS[:count]:
+    async def sign_in(account) -> Login:
         context = await browser.new_context(locale="en-US")
         try:
             page = await context.new_page()
@@ -158,5 +158,7 @@ async def standin_logins(browser, base_url: str, count: int, consent: tuple[str,
         if not any(cookie.get("httpOnly") for cookie in state["cookies"]):
             raise TargetUnusable("login-required", f"stand-in at {base_url}: signing in as a test account "
                                                    "did not give a session")
-        logins.append(Login(state, standin_account(account), STAND_IN))
-    return logins
+        return Login(state, standin_account(account), STAND_IN)
+
+    # All at once: the walk waits for every login, and one sign-in at a time keeps one core busy.
+    return await gather_or_cancel([sign_in(account) for account in TEST_ACCOUNTS[:count]])
