@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from stepshot import imagediff, imagefile
-from stepshot.bench import cpu as cpu_time, shotscraper
+from stepshot.bench import cpu as cpu_time, pngtrade, shotscraper
 from stepshot.bench.capture_bench import CONTENDERS, EQUAL_FLOOR, FLOOR, OURS, PARALLEL_FLOOR, RERUN, \
     SHOT_SCRAPER, CaptureBench, Measured, contenders_for, measure, rounds, run_capture_bench
 from stepshot.bench.report import BenchResult, markdown, summary_lines
@@ -115,9 +115,11 @@ def test_a_small_real_bench_every_contender_takes_the_pictures(project, tmp_path
     assert "capture: 4 new;" in (tmp_path / "stepshot-capture-1.log").read_text(encoding="utf-8")
     assert "capture: 4 unchanged;" in (tmp_path / "stepshot-capture-re-run-1.log").read_text(encoding="utf-8")
     trade = bench.png
-    assert trade.images == 4 and [c.level for c in trade.levels] == [0, 1, 2]
-    assert all(c.bytes < trade.chromium_bytes and c.cpu > 0 for c in trade.levels)
-    assert trade.levels[2].bytes <= trade.levels[0].bytes
+    assert trade.images == 4 and [c.name for c in trade.settings] == list(pngtrade.SETTINGS)
+    assert trade.settings[0].name == pngtrade.CHOSEN
+    assert all(c.bytes < trade.chromium_bytes and c.cpu > 0 for c in trade.settings)
+    levels = {c.name: c.bytes for c in trade.settings}
+    assert levels["oxipng level 2"] <= levels["oxipng level 0"]
 
 
 def test_english_only_config_builds_only_english_with_the_same_plugins(tmp_path):

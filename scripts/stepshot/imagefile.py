@@ -10,15 +10,17 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import BadInput
 
-# Measured on the focus crops (BENCHMARKS.md, "PNG optimisation"): level 0 takes a fifth of level 2's CPU
-# for files about 20 % larger, still 27 % smaller than Chromium's own PNG and far inside the weight budget.
-OXIPNG_LEVEL = 0
+# Chosen by measurement (BENCHMARKS.md, "PNG optimisation"): on a full capture's 308 focus crops, rows left
+# unfiltered and deflated at libdeflate level 7 made files 9 % smaller than oxipng's level 0 for a fifth of its
+# CPU (level 0 filters every row, which suits photographs; flat interface pictures compress better unfiltered).
+OPTIMISATION = {"level": 0, "filter": [oxipng.RowFilter.NoOp], "deflate": oxipng.Deflaters.libdeflater(7)}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def optimize(png: bytes, level: int = OXIPNG_LEVEL) -> bytes:
-    """The same pixels in fewer bytes (oxipng: better filters, palette and bit-depth reduction)."""
-    return oxipng.optimize_from_memory(png, level=level, strip=oxipng.StripChunks.safe())
+def optimize(png: bytes, options: dict | None = None) -> bytes:
+    """The same pixels in fewer bytes (oxipng: palette, bit-depth and colour-type reduction, a better deflate),
+    with OPTIMISATION's settings unless `options` (oxipng's) are given."""
+    return oxipng.optimize_from_memory(png, strip=oxipng.StripChunks.safe(), **(options or OPTIMISATION))
 
 
 def encoded(image: Image.Image) -> bytes:

@@ -78,7 +78,7 @@ class CaptureBench:
     runs: dict[str, list[Measured]] = field(default_factory=dict)  # contender -> one per round, in run order
     order: list[list[str]] = field(default_factory=list)
     identical: int | None = None      # shots where shot-scraper's and the bare loop's pixels are the same
-    png: PngTrade | None = None       # oxipng levels on the bare loop's pictures
+    png: PngTrade | None = None       # optimisation settings on the bare loop's pictures
     cpu_method: str = ""              # how CPU time was counted (cpu.py)
 
     def median(self, contender: str, what: str = "wall") -> float:

@@ -1,7 +1,8 @@
-"""The PNG optimisation trade: bytes saved against CPU spent, per oxipng level, on Chromium's own PNGs.
+"""The PNG optimisation trade: bytes saved against CPU spent, stepshot's settings beside oxipng's levels, on
+Chromium's own PNGs.
 
 The pictures are the bare loop's (bench/floor.py, not optimised): Chromium's PNG encoder's output for the
-same page states stepshot shoots. Each level optimises every one of them in this process; CPU is this
+same page states stepshot shoots. Each setting optimises every one of them in this process; CPU is this
 process's CPU time (oxipng's own threads included).
 """
 
@@ -11,14 +12,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..imagefile import OXIPNG_LEVEL, optimize
+from ..imagefile import OPTIMISATION, optimize
 
-LEVELS = (0, 1, 2)
+CHOSEN = "stepshot's: rows unfiltered, libdeflate level 7"
+SETTINGS = {CHOSEN: OPTIMISATION, **{f"oxipng level {level}": {"level": level} for level in (0, 1, 2)}}
 
 
 @dataclass
-class LevelCost:
-    level: int
+class SettingCost:
+    name: str
     bytes: int
     cpu: float
 
@@ -30,19 +32,18 @@ class LevelCost:
 class PngTrade:
     images: int
     chromium_bytes: int
-    levels: list[LevelCost]
-    chosen: int = OXIPNG_LEVEL
+    settings: list[SettingCost]
 
     def to_dict(self) -> dict:
-        return {"images": self.images, "chromium_bytes": self.chromium_bytes, "chosen": self.chosen,
-                "levels": [level.to_dict() for level in self.levels]}
+        return {"images": self.images, "chromium_bytes": self.chromium_bytes,
+                "settings": [setting.to_dict() for setting in self.settings]}
 
 
 def measure_trade(pictures: list[Path]) -> PngTrade:
     pngs = [path.read_bytes() for path in pictures]
-    levels = []
-    for level in LEVELS:
+    costs = []
+    for name, options in SETTINGS.items():
         started = time.process_time()
-        size = sum(len(optimize(png, level)) for png in pngs)
-        levels.append(LevelCost(level, size, round(time.process_time() - started, 2)))
-    return PngTrade(len(pngs), sum(map(len, pngs)), levels)
+        size = sum(len(optimize(png, options)) for png in pngs)
+        costs.append(SettingCost(name, size, round(time.process_time() - started, 2)))
+    return PngTrade(len(pngs), sum(map(len, pngs)), costs)

@@ -148,11 +148,11 @@ def _phases(hotspots: list[Hotspot]) -> str:
 
 def _png_section(trade: PngTrade) -> str:
     rows = [["Chromium's PNG", f"{trade.chromium_bytes / 1e6:.2f}", "", ""]]
-    for cost in trade.levels:
+    for cost in trade.settings:
         saved = trade.chromium_bytes - cost.bytes
-        rows.append([f"oxipng level {cost.level}" + (" (stepshot's)" if cost.level == trade.chosen else ""),
-                     f"{cost.bytes / 1e6:.2f}", f"{cost.cpu:.1f}", f"{saved / 1e3 / cost.cpu:.0f}" if cost.cpu else ""])
-    return ("\n\n### PNG optimisation\n\nEach oxipng level on the bare loop's {n} pictures of the first round "
+        rows.append([cost.name, f"{cost.bytes / 1e6:.2f}", f"{cost.cpu:.1f}",
+                     f"{saved / 1e3 / cost.cpu:.0f}" if cost.cpu else ""])
+    return ("\n\n### PNG optimisation\n\nEach setting on the bare loop's {n} pictures of the first round "
             "(Chromium's own PNG encoder's output, whole viewports), in one process:\n\n").format(n=trade.images) + \
         _table(["", "MB", "CPU (s)", "kB saved per CPU-s"], rows)
 
