@@ -21,6 +21,23 @@ from stepshot.standin.app import CONSENT_COOKIE, SESSION_COOKIE
 from stepshot.standin.server import running
 
 
+def in_browser(work):
+    """`await work(browser)` in a Chromium launched for it and closed after, from synchronous test code."""
+    async def run():
+        from playwright.async_api import async_playwright
+
+        from stepshot.browser import launch
+
+        async with async_playwright() as pw:
+            browser = await launch(pw, Settings())
+            try:
+                return await work(browser)
+            finally:
+                await browser.close()
+
+    return run_coroutine(run())
+
+
 @pytest.mark.parametrize("relative", ["screenshots/linkedin.auth.json", "docs/en/x.auth.json",
                                       "screenshots/../docs/login.json"])
 def test_login_refuses_published_folders(relative):
@@ -58,22 +75,10 @@ def test_login_saves_a_private_login_and_never_prints_it(tmp_path):
     said = []
     checkout = make_checkout(tmp_path / "checkout")
 
-    async def save(url):
-        from playwright.async_api import async_playwright
-
-        from stepshot.browser import launch
-
-        async with async_playwright() as pw:
-            browser = await launch(pw, Settings())
-            try:
-                await save_login(checkout, auth, url, browser=browser,
-                                 sign_in=lambda page: fill_login_form(page, TEST_ACCOUNT.email, TEST_ACCOUNT.password),
-                                 say=said.append)
-            finally:
-                await browser.close()
-
     with running(REPO) as served:
-        run_coroutine(save(served.url))
+        in_browser(lambda browser: save_login(
+            checkout, auth, served.url, browser=browser,
+            sign_in=lambda page: fill_login_form(page, TEST_ACCOUNT.email, TEST_ACCOUNT.password), say=said.append))
     state = json.loads(auth.read_text())
     cookies = [c for c in state["cookies"] if c["value"]]
     assert any(c["name"] == "li_at" and c["httpOnly"] for c in cookies)
@@ -86,24 +91,15 @@ def test_a_test_accounts_login_keeps_the_session_not_the_banner_answer_so_every_
     """The neutral markup's banner is a dialog at load, so the sign-in always answers it; the login handed to
     the walks still carries no answer (with the linkedin markup's late banner it was a matter of timing, and
     `learn` then missed the consent buttons in the units that got an answered login)."""
-    async def sign_in(url):
-        from playwright.async_api import async_playwright
-
-        from stepshot.browser import launch
-
-        async with async_playwright() as pw:
-            browser = await launch(pw, Settings())
-            try:
-                [login] = await standin_logins(browser, url, 1, ("Reject", "Accept"))
-                context = await browser.new_context(storage_state=login.state)
-                page = await context.new_page()
-                await page.goto(url + "/feed/", wait_until="load")
-                return login.state, await page.get_by_role("dialog").count(), page.url
-            finally:
-                await browser.close()
+    async def sign_in(browser, url):
+        [login] = await standin_logins(browser, url, 1, ("Reject", "Accept"))
+        context = await browser.new_context(storage_state=login.state)
+        page = await context.new_page()
+        await page.goto(url + "/feed/", wait_until="load")
+        return login.state, await page.get_by_role("dialog").count(), page.url
 
     with running(REPO, "neutral", "cookie-banner") as served:
-        state, dialogs, url = run_coroutine(sign_in(served.url))
+        state, dialogs, url = in_browser(lambda browser: sign_in(browser, served.url))
     assert any(c["name"] == "li_at" and c["httpOnly"] for c in state["cookies"])
     assert CONSENT_COOKIE not in {c["name"] for c in state["cookies"]}
     assert dialogs == 1 and url.endswith("/feed/")
@@ -112,20 +108,8 @@ def test_a_test_accounts_login_keeps_the_session_not_the_banner_answer_so_every_
 def test_test_accounts_signed_in_at_once_each_get_their_own_session_in_order():
     """The sign-ins run together: each login still holds its own account's session, in the accounts' order
     (the walk deals locales to logins by that order, and checks each picture for that account's photo)."""
-    async def sign_in(url):
-        from playwright.async_api import async_playwright
-
-        from stepshot.browser import launch
-
-        async with async_playwright() as pw:
-            browser = await launch(pw, Settings())
-            try:
-                return await standin_logins(browser, url, 3, ("Reject", "Accept"))
-            finally:
-                await browser.close()
-
     with running(REPO) as served:
-        logins = run_coroutine(sign_in(served.url))
+        logins = in_browser(lambda browser: standin_logins(browser, served.url, 3, ("Reject", "Accept")))
         sessions = dict(served.standin.state.sessions)
     assert [login.account.email for login in logins] == [account.email for account in TEST_ACCOUNTS[:3]]
     signed_in_as = [sessions[next(c["value"] for c in login.state["cookies"] if c["name"] == SESSION_COOKIE)]

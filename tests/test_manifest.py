@@ -229,7 +229,8 @@ def test_the_optimisation_beats_oxipng_level_0_on_the_guide_s_pictures():
     raws = []
     for path in sorted((ROOT / "screenshots" / "en").glob("*/*.png")):
         buffer = io.BytesIO()
-        Image.open(path).convert("RGB").save(buffer, "PNG", compress_level=1)
+        with Image.open(path) as image:
+            image.convert("RGB").save(buffer, "PNG", compress_level=1)
         raws.append(buffer.getvalue())
     assert len(raws) >= 20
     ours = sum(len(imagefile.optimize(raw)) for raw in raws)
