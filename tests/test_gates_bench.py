@@ -4,22 +4,26 @@ English-only site config, and the report's ratios, load warnings and verdicts.""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import threading
 import time
 
+import numpy
 import pytest
 import yaml
+from PIL import Image
 
 from stepshot import imagediff, imagefile
 from stepshot.bench import cpu as cpu_time, pngtrade, shotscraper
 from stepshot.bench.capture_bench import CONTENDERS, EQUAL_FLOOR, FLOOR, OURS, PARALLEL_FLOOR, RERUN, \
     SHOT_SCRAPER, CaptureBench, Measured, contenders_for, measure, rounds, run_capture_bench
+from stepshot.bench.floor import kept_clip
 from stepshot.bench.report import BenchResult, markdown, summary_lines
 from stepshot.bench.sitebuild import english_only_config, site_copy, timed_build
 from stepshot.bench.states import literal_path, page_states
-from stepshot.locales import LOCALES
+from stepshot.locales import LOCALES, VIEWPORTS
 
 from conftest import REPO, ROOT
 
@@ -27,6 +31,23 @@ from conftest import REPO, ROOT
 @pytest.fixture(scope="module")
 def project():
     return REPO.project()
+
+
+def part_of(small_png: bytes, big_png: bytes) -> bool:
+    """Whether the small picture is, pixel for pixel, a rectangle of the big one."""
+    small, big = (numpy.asarray(Image.open(io.BytesIO(png)).convert("RGB")) for png in (small_png, big_png))
+    height, width = small.shape[:2]
+    row = max(range(height), key=lambda y: len(numpy.unique(small[y], axis=0)))  # the least uniform row
+    wanted = small[row].tobytes()
+    for y in range(row, big.shape[0] - height + row + 1):
+        line = big[y].tobytes()
+        at = line.find(wanted)
+        while at != -1:
+            x = at // 3
+            if at % 3 == 0 and numpy.array_equal(big[y - row:y - row + height, x:x + width], small):
+                return True
+            at = line.find(wanted, at + 1)
+    return False
 
 
 def by_step(states):
@@ -70,6 +91,15 @@ def test_literal_path(pattern, path):
     assert literal_path(pattern) == path
 
 
+def test_the_equal_work_floor_cuts_ours_size_around_the_control_within_the_screen():
+    desktop = VIEWPORTS["desktop"]  # 1280 x 800 CSS pixels at scale 2
+    box = {"x": 600, "y": 300, "width": 80, "height": 40}
+    assert kept_clip(box, (400, 200), desktop) == {"x": 540, "y": 270, "width": 200, "height": 100}
+    corner = {"x": 1250, "y": 10, "width": 20, "height": 20}
+    assert kept_clip(corner, (400, 200), desktop) == {"x": 1080, "y": 0, "width": 200, "height": 100}
+    assert kept_clip(box, (4000, 2000), desktop) == {"x": 0, "y": 0, "width": 1280, "height": 800}
+
+
 def test_shot_scraper_yaml_sets_the_account_language_and_replays_the_state(project, tmp_path):
     states = [s for s in page_states(project, ["ja", "ar"], ["mobile"])
               if s.step in ("mobile-open-settings", "mobile-confirm-ai-off")]
@@ -108,10 +138,15 @@ def test_a_small_real_bench_every_contender_takes_the_pictures(project, tmp_path
         theirs = (tmp_path / "shot-scraper" / state.output).read_bytes()
         same, _ = imagediff.compare(floor, theirs)
         assert not same.changed, f"{state.output}: shot-scraper reached another state ({same.share:.2%} differs)"
+        ours = imagefile.dimensions((tmp_path / "ours" / "screenshots" / state.output).read_bytes())
+        assert ours[0] < imagefile.dimensions(floor)[0]  # a focus crop
+        # The equal-work floor keeps a part of the same screen as large as ours' picture, and optimises it.
         equal_work = (tmp_path / "equal-work-floor" / state.output).read_bytes()
-        assert len(equal_work) < len(floor) and not imagediff.compare(floor, equal_work)[0].changed
-        ours = tmp_path / "ours" / "screenshots" / state.output
-        assert imagefile.dimensions(ours.read_bytes())[0] < imagefile.dimensions(floor)[0]  # a focus crop
+        viewport = VIEWPORTS[state.viewport]
+        assert imagefile.dimensions(equal_work) == (min(ours[0], viewport.width * viewport.scale),
+                                                    min(ours[1], viewport.height * viewport.scale))
+        assert len(equal_work) < len(imagefile.encoded(Image.open(io.BytesIO(equal_work))))
+        assert part_of(equal_work, floor), f"{state.output}: the equal-work floor shot another state"
     assert "capture: 4 new;" in (tmp_path / "stepshot-capture-1.log").read_text(encoding="utf-8")
     assert "capture: 4 unchanged;" in (tmp_path / "stepshot-capture-re-run-1.log").read_text(encoding="utf-8")
     trade = bench.png

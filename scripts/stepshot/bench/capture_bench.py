@@ -30,6 +30,7 @@ from ..errors import StepshotError
 from ..imagediff import compare
 from ..locales import LOCALES, VIEWPORTS
 from ..loops import run_coroutine
+from ..manifest import Manifest
 from ..reader import Project
 from ..run import default_parallel
 from ..settings import child_environment
@@ -288,7 +289,9 @@ def contenders_for(checkout: Checkout, project: Project, locales: list[str], vie
         async with async_playwright() as pw:
             return shotscraper.browser_env(pw, work / "playwright-browsers", checkout.settings)
 
-    states = [s for s in page_states(project, locales, viewports) if steps is None or s.step in steps]
+    committed = Manifest.load(checkout.manifest_file).images
+    states = [s.with_kept(committed) for s in page_states(project, locales, viewports)
+              if steps is None or s.step in steps]
     env = run_coroutine(shot_scraper_env())
     return Contenders(checkout, states, locales, viewports, work, env, steps)
 

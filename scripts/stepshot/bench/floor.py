@@ -6,8 +6,9 @@ same Chromium and context settings as `stepshot capture` (browser.py). Three str
     one --auth                      the bare sequential loop (one login, one page at a time)
     N --auth                        the same loop with stepshot's parallelism: N logins, one context each,
                                     the locales dealt out among them, in one browser
-    N --auth, --optimize            that loop plus the same lossless PNG optimisation as stepshot's:
-                                    the "equal-work floor"
+    N --auth, --optimize            that loop, each picture cut to the size of stepshot's picture of the
+                                    same state (around the same control) and given the same lossless PNG
+                                    optimisation: the "equal-work floor"
 
 Run as a program so it pays its own start-up, as the other tools do:
 
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from .. import imagefile
 from ..browser import context_options, launch
-from ..locales import LOCALES
+from ..locales import LOCALES, VIEWPORTS, Viewport
 from ..loops import run_coroutine
 from ..names import js_escape
 from ..settings import Settings
@@ -52,8 +53,21 @@ def locate(page, element: Element):
     return scope.get_by_role(element.role, name=name_pattern(element.name)).filter(visible=True).first
 
 
-async def reach(page, base_url: str, state: PageState) -> None:
-    """Open the state's page, replay its in-page actions, wait until it is ready."""
+def kept_clip(box: dict, kept: tuple[int, int], viewport: Viewport) -> dict:
+    """The viewport's part (CSS pixels) as large as stepshot's picture of `kept` image pixels, centred on the
+    control's `box` as far as the viewport allows."""
+    width, height = min(kept[0] / viewport.scale, viewport.width), min(kept[1] / viewport.scale, viewport.height)
+
+    def start(centre: float, size: float, room: int) -> float:
+        return min(max(centre - size / 2, 0), room - size)
+
+    return {"x": start(box["x"] + box["width"] / 2, width, viewport.width),
+            "y": start(box["y"] + box["height"] / 2, height, viewport.height), "width": width, "height": height}
+
+
+async def reach(page, base_url: str, state: PageState) -> dict | None:
+    """Open the state's page, replay its in-page actions, wait until it is ready; the highlighted control's
+    box."""
     from playwright.async_api import expect
 
     await page.goto(base_url + state.path)
@@ -65,8 +79,10 @@ async def reach(page, base_url: str, state: PageState) -> None:
             await found.click()
             await expect(found).to_be_checked(checked=step.on)
             await expect(found).to_be_enabled()
-    await locate(page, state.highlight).scroll_into_view_if_needed()
+    highlight = locate(page, state.highlight)
+    await highlight.scroll_into_view_if_needed()
     await page.evaluate(READY_JS)
+    return await highlight.bounding_box()
 
 
 async def shoot_locale(browser, base_url: str, auth: dict, states: list[PageState], out: Path, pool) -> None:
@@ -76,8 +92,9 @@ async def shoot_locale(browser, base_url: str, auth: dict, states: list[PageStat
         await context.request.put(base_url + LANGUAGE_API, data={"interfaceLocale": LOCALES[locale].linkedin})
         page = await context.new_page()
         for state in group:
-            await reach(page, base_url, state)
-            png = await page.screenshot(animations="disabled", caret="hide")
+            box = await reach(page, base_url, state)
+            clip = kept_clip(box, state.kept, VIEWPORTS[viewport]) if pool is not None and state.kept and box else None
+            png = await page.screenshot(animations="disabled", caret="hide", clip=clip)
             if pool is not None:
                 png = await asyncio.get_running_loop().run_in_executor(pool, imagefile.optimize, png)
             path = out / state.output
@@ -115,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth", type=Path, action="append", required=True,
                         help="a saved login (repeat: one session per login, walked at once)")
     parser.add_argument("--out", type=Path, required=True, help="folder for <locale>/<viewport>/<step>.png")
-    parser.add_argument("--optimize", action="store_true", help="optimise each PNG as stepshot does")
+    parser.add_argument("--optimize", action="store_true",
+                        help="cut each picture to the size of stepshot's (the state's `kept`) and optimise it as "
+                             "stepshot does")
     args = parser.parse_args(argv)
     states = [PageState.from_dict(d) for d in json.loads(args.states.read_text(encoding="utf-8"))]
     auths = [json.loads(path.read_text(encoding="utf-8")) for path in args.auth]

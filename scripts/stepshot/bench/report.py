@@ -124,8 +124,9 @@ stand-in:
 - **bare loop**: a Playwright loop (`python -m stepshot.bench.floor`) that opens each state the same way
   and screenshots it, nothing else: one login, one page at a time.
 - **loop, stepshot's parallelism**: the same loop with as many logins walking at once as stepshot uses.
-- **equal-work floor**: that loop plus the same lossless PNG optimisation: the least a tool that walks in
-  parallel and optimises must spend.
+- **equal-work floor**: that loop keeping, of each screen, a part the size of stepshot's committed picture of
+  that state (around the same control), given the same lossless PNG optimisation: the least a tool that
+  walks in parallel and keeps and optimises the same pictures must spend.
 
 Wall is the run's wall-clock time, start-up included; CPU is the user and system time of every process the
 contender started (the browser's and its renderers included{cpu_method}). Rounds alternate the order; the

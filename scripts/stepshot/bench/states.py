@@ -11,7 +11,7 @@ viewport.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from ..errors import BadInput
 from ..files import problem
@@ -63,6 +63,7 @@ class PageState:
     path: str                        # URL path to open on the target
     prepare: tuple[Prepare, ...]     # in order, on that page
     highlight: Element               # scrolled into view before the shot
+    kept: tuple[int, int] | None = None  # width, height of the picture stepshot keeps (its committed image)
 
     @property
     def output(self) -> str:
@@ -78,7 +79,13 @@ class PageState:
             return None if d is None else Element(d["role"], d["name"], element(d.get("within")))
 
         return cls(**{**data, "highlight": element(data["highlight"]),
-                      "prepare": tuple(Prepare(p["kind"], element(p["element"]), p["on"]) for p in data["prepare"])})
+                      "prepare": tuple(Prepare(p["kind"], element(p["element"]), p["on"]) for p in data["prepare"]),
+                      "kept": tuple(data["kept"]) if data.get("kept") else None})
+
+    def with_kept(self, manifest_images: dict[str, dict]) -> "PageState":
+        """This state with the size of stepshot's committed picture of it, when there is one."""
+        entry = manifest_images.get(self.output)
+        return replace(self, kept=(entry["width"], entry["height"]) if entry else None)
 
 
 def literal_path(pattern: str) -> str | None:
