@@ -7,8 +7,9 @@ same Chromium and context settings as `stepshot capture` (browser.py). Three str
     N --auth                        the same loop with stepshot's parallelism: N logins, one context each,
                                     the locales dealt out among them, in one browser
     N --auth, --optimize            that loop, each picture cut to the size of stepshot's picture of the
-                                    same state (around the same control) and given the same lossless PNG
-                                    optimisation: the "equal-work floor"
+                                    same state (around the same control; the whole screen where none is
+                                    committed) and given the same lossless PNG optimisation: the
+                                    "equal-work floor"
 
 Run as a program so it pays its own start-up, as the other tools do:
 
