@@ -1,5 +1,5 @@
 """Shared fixtures: the repository as a Checkout, one sandbox helper, the CLI in-process, the built site
-over real HTTP, and pytest-playwright's browser ladder (browser -> context -> page, with a screenshot and
+over real HTTP, a Chromium for one piece of test code (in_browser), and pytest-playwright's browser ladder (browser -> context -> page, with a screenshot and
 trace of a failing test under build/test-results/) launched on the Chromium stepshot uses.
 """
 
@@ -35,6 +35,25 @@ def browser_type_launch_args(browser_type_launch_args, playwright):
     from stepshot.browser import launch_options
 
     return {**browser_type_launch_args, **launch_options(playwright, Settings())}
+
+
+def in_browser(work):
+    """`await work(browser)` in stepshot's Chromium, launched for it and closed after, from synchronous test
+    code (for tests that need their own browser, not pytest-playwright's page)."""
+    from stepshot.browser import launch
+    from stepshot.loops import run_coroutine
+
+    async def run():
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as pw:
+            browser = await launch(pw, Settings())
+            try:
+                return await work(browser)
+            finally:
+                await browser.close()
+
+    return run_coroutine(run())
 
 
 def pytest_configure(config):

@@ -25,8 +25,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import REPO, make_checkout, run_cli
-from stepshot.loops import run_coroutine
+from conftest import REPO, in_browser, make_checkout, run_cli
 from stepshot import __version__, capture, frames, imagefile, photocheck
 from stepshot.annotate import OVERLAY_ID
 from stepshot.checkout import Checkout
@@ -439,28 +438,21 @@ def test_the_photo_check_finds_the_photo_and_not_the_persona():
     from stepshot.privacy import avatar_data_url
     from stepshot.standin.accounts import avatar_svg
 
-    async def render(markup: str, size: tuple[int, int]) -> bytes:
-        from playwright.async_api import async_playwright
-
-        from stepshot.browser import launch
-
-        async with async_playwright() as pw:
-            browser = await launch(pw, Settings())
+    def render(markup: str, size: tuple[int, int]) -> bytes:
+        async def shoot(browser):
             page = await browser.new_page(viewport={"width": size[0], "height": size[1]}, device_scale_factor=2)
             await page.set_content(f'<body style="margin:0;background:#f1f2ee">{markup}</body>')
-            png = await page.screenshot()
-            await browser.close()
-            return png
+            return await page.screenshot()
 
-    templates = photocheck.templates(run_coroutine(render(avatar_svg(TEST_ACCOUNTS[0]), (96, 96))))
+        return in_browser(shoot)
+
+    templates = photocheck.templates(render(avatar_svg(TEST_ACCOUNTS[0]), (96, 96)))
     persona = load_persona(REPO.persona_file)
     scene = '<div style="padding:40px"><img src="{}" width="{}" height="{}" style="border-radius:50%"></div>'
     for size in (24, 36, 44, 56, 72, 110):
-        shown = run_coroutine(render(scene.format(
-            svg_url(avatar_svg(TEST_ACCOUNTS[0])), size, size), (400, 200)))
+        shown = render(scene.format(svg_url(avatar_svg(TEST_ACCOUNTS[0])), size, size), (400, 200))
         assert photocheck.shows_photo(shown, templates, 2), size
-    persona_scene = run_coroutine(render(scene.format(avatar_data_url(persona), 48, 48), (400, 200)))
+    persona_scene = render(scene.format(avatar_data_url(persona), 48, 48), (400, 200))
     assert not photocheck.shows_photo(persona_scene, templates, 2)
-    someone_else = run_coroutine(render(scene.format(
-        svg_url(avatar_svg(TEST_ACCOUNTS[1])), 48, 48), (400, 200)))
+    someone_else = render(scene.format(svg_url(avatar_svg(TEST_ACCOUNTS[1])), 48, 48), (400, 200))
     assert not photocheck.shows_photo(someone_else, templates, 2)

@@ -10,32 +10,13 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, ROOT, make_checkout, run_cli
-from stepshot.loops import run_coroutine
+from conftest import REPO, ROOT, in_browser, make_checkout, run_cli
 from stepshot.errors import BadInput
 from stepshot.login import check_auth_path, fill_login_form, save_login
-from stepshot.settings import Settings
 from stepshot.targets import standin_logins
 from stepshot.standin.accounts import TEST_ACCOUNT, TEST_ACCOUNTS
 from stepshot.standin.app import CONSENT_COOKIE, SESSION_COOKIE
 from stepshot.standin.server import running
-
-
-def in_browser(work):
-    """`await work(browser)` in a Chromium launched for it and closed after, from synchronous test code."""
-    async def run():
-        from playwright.async_api import async_playwright
-
-        from stepshot.browser import launch
-
-        async with async_playwright() as pw:
-            browser = await launch(pw, Settings())
-            try:
-                return await work(browser)
-            finally:
-                await browser.close()
-
-    return run_coroutine(run())
 
 
 @pytest.mark.parametrize("relative", ["screenshots/linkedin.auth.json", "docs/en/x.auth.json",

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_checkout, run_cli
-from stepshot.loops import run_coroutine
+from conftest import REPO, in_browser, make_checkout, run_cli
 from stepshot import journal, verified
 from stepshot.errors import BadInput, TargetUnusable
 from stepshot.locales import LOCALES
@@ -191,21 +190,9 @@ def live(tmp_path):
     with running(REPO, "linkedin") as served:
         auth = tmp_path / "linkedin.auth.json"
 
-        async def save():
-            from playwright.async_api import async_playwright
-
-            from stepshot.browser import launch
-
-            async with async_playwright() as pw:
-                browser = await launch(pw, Settings())
-                try:
-                    await save_login(checkout, auth, served.url, browser=browser,
-                                     sign_in=lambda page: fill_login_form(page, account.email, account.password),
-                                     say=lambda line: None)
-                finally:
-                    await browser.close()
-
-        run_coroutine(save())
+        in_browser(lambda browser: save_login(
+            checkout, auth, served.url, browser=browser,
+            sign_in=lambda page: fill_login_form(page, account.email, account.password), say=lambda line: None))
         data = private_file(tmp_path / "account.json", json.dumps(
             {"name": account.name, "headline": account.headline, "email": account.email,
              "photo": account.photo_id, "test_account": True}))

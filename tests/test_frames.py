@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import in_browser
+
 from stepshot import frames
-from stepshot.browser import context_options, launch
+from stepshot.browser import context_options
 from stepshot.capture import FREEZE_JS
 from stepshot.imagediff import compare
 from stepshot.locales import VIEWPORTS
-from stepshot.loops import run_coroutine
-from stepshot.settings import Settings
 
 # A tall page with text, a box moved by a script's infinite animation and one faded by a finite one.
 PAGE = """<!doctype html><meta charset=utf-8>%s<style>body { font: 16px sans-serif; margin: 0 }
@@ -28,22 +28,15 @@ CLIP = {"x": 10, "y": 20, "width": 300, "height": 240}   # inside the mobile vie
 
 
 def with_page(viewport: str, work, meta: str = '<meta name=viewport content="width=device-width">'):
-    async def run():
-        from playwright.async_api import async_playwright
+    async def on_page(browser):
+        context = await browser.new_context(**context_options("en", viewport))
+        await context.add_init_script(FREEZE_JS)
+        page = await context.new_page()
+        await page.set_content(PAGE % meta)
+        await page.evaluate("document.getElementById('spin').scrollIntoView()")
+        return await work(page)
 
-        async with async_playwright() as pw:
-            browser = await launch(pw, Settings())
-            try:
-                context = await browser.new_context(**context_options("en", viewport))
-                await context.add_init_script(FREEZE_JS)
-                page = await context.new_page()
-                await page.set_content(PAGE % meta)
-                await page.evaluate("document.getElementById('spin').scrollIntoView()")
-                return await work(page)
-            finally:
-                await browser.close()
-
-    return run_coroutine(run())
+    return in_browser(on_page)
 
 
 @pytest.mark.parametrize("meta", ['<meta name=viewport content="width=device-width">', ""],

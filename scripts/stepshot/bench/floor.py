@@ -66,9 +66,9 @@ def kept_clip(box: dict, kept: tuple[int, int], viewport: Viewport) -> dict:
             "y": start(box["y"] + box["height"] / 2, height, viewport.height), "width": width, "height": height}
 
 
-async def reach(page, base_url: str, state: PageState) -> dict | None:
-    """Open the state's page, replay its in-page actions, wait until it is ready; the highlighted control's
-    box."""
+async def reach(page, base_url: str, state: PageState):
+    """Open the state's page, replay its in-page actions, wait until it is ready; the highlighted control (a
+    locator)."""
     from playwright.async_api import expect
 
     await page.goto(base_url + state.path)
@@ -83,7 +83,7 @@ async def reach(page, base_url: str, state: PageState) -> dict | None:
     highlight = locate(page, state.highlight)
     await highlight.scroll_into_view_if_needed()
     await page.evaluate(READY_JS)
-    return await highlight.bounding_box()
+    return highlight
 
 
 async def shoot_locale(browser, base_url: str, auth: dict, states: list[PageState], out: Path, pool) -> None:
@@ -93,8 +93,11 @@ async def shoot_locale(browser, base_url: str, auth: dict, states: list[PageStat
         await context.request.put(base_url + LANGUAGE_API, data={"interfaceLocale": LOCALES[locale].linkedin})
         page = await context.new_page()
         for state in group:
-            box = await reach(page, base_url, state)
-            clip = kept_clip(box, state.kept, VIEWPORTS[viewport]) if pool is not None and state.kept and box else None
+            highlight = await reach(page, base_url, state)
+            clip = None
+            if pool is not None and state.kept:   # only the equal-work floor cuts, as ours does
+                box = await highlight.bounding_box()
+                clip = kept_clip(box, state.kept, VIEWPORTS[viewport]) if box else None
             png = await page.screenshot(animations="disabled", caret="hide", clip=clip)
             if pool is not None:
                 png = await asyncio.get_running_loop().run_in_executor(pool, imagefile.optimize, png)
