@@ -117,11 +117,30 @@ FOCUS_JS = r"""
 }
 """
 
-# Every image the picture shows, decoded: a photo swapped in late must not be caught half-drawn.
+# Every image the picture shows, loaded and decoded: <img> and SVG <image> elements, and CSS images (a
+# background, or the generated content of ::before and ::after, as pages draw photos and logos too). A photo
+# swapped in late must not be caught half-drawn, nor one drawn by CSS missed by the privacy checks: an empty
+# box whose generated image has not loaded has no size, so nothing would look at it. Bounded: an image that
+# never answers leaves the picture to the stable-frame check.
 DECODE_JS = """async () => {
-  const shown = [...document.querySelectorAll('[data-stepshot-keep] img, [data-stepshot-keep] image')]
-    .filter(img => img.checkVisibility({visibilityProperty: true}));
-  await Promise.all(shown.map(img => (img.decode ? img.decode() : Promise.resolve()).catch(() => null)));
+  const kept = [...document.querySelectorAll('[data-stepshot-keep], [data-stepshot-keep] *')]
+    .filter(el => el.checkVisibility({visibilityProperty: true}));
+  const waits = kept.filter(el => el.localName === 'img' || el.localName === 'image')
+    .map(img => (img.decode ? img.decode() : Promise.resolve()).catch(() => null));
+  const urls = new Set();
+  for (const el of kept) {
+    for (const pseudo of [null, '::before', '::after']) {
+      const style = getComputedStyle(el, pseudo);
+      const values = pseudo ? [style.backgroundImage, style.content] : [style.backgroundImage];
+      for (const value of values) for (const [, url] of value.matchAll(/url\\("((?:[^"\\\\]|\\\\.)*)"\\)/g)) urls.add(url);
+    }
+  }
+  for (const url of urls) {
+    const image = new Image();
+    image.src = url;
+    waits.push(image.decode().catch(() => null));
+  }
+  await Promise.race([Promise.all(waits), new Promise(resolve => setTimeout(resolve, 5000))]);
   await document.fonts.ready;
 }"""
 
