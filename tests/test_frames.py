@@ -1,9 +1,14 @@
-"""A frame of a region in one DevTools call: Playwright's pixels for a scrolled page at both scales, and
-animations that scripts started paused for the frames and running again after them."""
+"""A frame of a region in two DevTools calls: Playwright's pixels for a scrolled page at both scales,
+animations that scripts started paused for the frames and running again after them, and every image the
+picture shows loaded first (CSS ones too)."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+
 import pytest
+from PIL import Image
 
 from conftest import in_browser
 
@@ -77,3 +82,46 @@ def test_script_animations_are_paused_for_the_frames_and_run_again_after():
     assert paused[0] == paused[1]
     assert states == ["finished"]            # the finite one ended; the infinite one is cancelled (idle, not listed)
     assert sorted(after) == ["finished", "running"]
+
+
+LATE_ORIGIN = "http://images.stepshot.test"
+LATE_PAGE = """<!doctype html><meta charset=utf-8><style>
+  body { margin: 0 } .photo::before { content: url("/late/generated.svg"); }
+  .logo { width: 40px; height: 40px; background-image: url("/late/background.svg"); }
+</style>
+<div id=kept><span class=photo></span><div class=logo></div><img src="/late/element.svg"></div>"""
+RED_SQUARE = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="red"/></svg>'
+LATE_S = {"/late/element.svg": 0.1}   # the CSS images later than the element: waited for in their own right
+
+
+def test_a_frame_waits_for_every_image_the_picture_shows_css_backgrounds_and_generated_content_too():
+    """A photo drawn by generated content has no box until it loads: a frame taken before would show an empty
+    box, and the privacy checks would have nothing to look at."""
+    async def on_page(browser):
+        context = await browser.new_context(**context_options("en", "desktop"))
+        page = await context.new_page()
+        answered = []
+
+        async def serve(route):
+            path = route.request.url.removeprefix(LATE_ORIGIN)
+            if path.startswith("/late/"):
+                await asyncio.sleep(LATE_S.get(path, 0.6))
+                answered.append(path)
+                await route.fulfill(body=RED_SQUARE, content_type="image/svg+xml")
+            else:
+                await route.fulfill(body=LATE_PAGE, content_type="text/html")
+
+        await page.route(f"{LATE_ORIGIN}/**", serve)
+        await page.goto(LATE_ORIGIN + "/", wait_until="commit")
+        await page.wait_for_selector("#kept", state="attached")
+        await page.evaluate("document.getElementById('kept').setAttribute('data-stepshot-keep', '')")
+        png = await frames.region_png(page, {"x": 0, "y": 0, "width": 200, "height": 140}, VIEWPORTS["desktop"])
+        width = await page.evaluate("document.querySelector('.photo').getBoundingClientRect().width")
+        return set(answered), width, png
+
+    answered, width, png = in_browser(on_page)
+    assert answered == {"/late/generated.svg", "/late/background.svg", "/late/element.svg"}
+    assert width == 40
+    with Image.open(io.BytesIO(png)) as image:
+        red = sum(1 for pixel in image.convert("RGB").get_flattened_data() if pixel == (255, 0, 0))
+    assert red == 3 * 80 * 80   # the three squares, at the desktop's device scale of 2

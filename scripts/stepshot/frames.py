@@ -1,13 +1,15 @@
-"""One frame of a region of the page as a PNG, straight from the browser (DevTools Page.getLayoutMetrics
-and Page.captureScreenshot, no script in the page), for the stable-frame check, which takes two or more
-per picture.
+"""One frame of a region of the page as a PNG, straight from the browser (DevTools, no Playwright round
+trips around it), for the stable-frame check, which takes two or more per picture.
 
 Playwright's page.screenshot makes the same capture with four more round trips into the page around it:
 animations paused and resumed in every frame, the caret hidden, fonts awaited. A capture's pages have all
 of that already (capture.FREEZE_JS: no CSS animation, transition or caret; shot._FOCUS_JS: fonts loaded,
-and PAUSE_ANIMATIONS_JS). The pixels are Playwright's; the PNG is encoded for speed, not size: a kept
-picture is optimised anyway (imagefile.optimize) and frames are compared as pixels, or as bytes of the
-same encoder. About 6 % less CPU for a capture (BENCHMARKS.md).
+and PAUSE_ANIMATIONS_JS). Each frame first waits, in the page, until every image the picture shows is
+loaded and decoded (focus.DECODE_JS), and reads where the visual viewport is in the same call: an element
+drawn between two frames (a late photo) is in the next frame whole, not as an empty box two frames agree
+on. The pixels are Playwright's; the PNG is encoded for speed, not size: a kept picture is optimised
+anyway (imagefile.optimize) and frames are compared as pixels, or as bytes of the same encoder. About 6 %
+less CPU for a capture than page.screenshot (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import base64
 import math
 import weakref
 
+from .focus import DECODE_JS
 from .locales import Viewport
 
 # Before a picture's frames, what Playwright's screenshot does to animations that scripts started (CSS
@@ -34,6 +37,14 @@ RESUME_ANIMATIONS_JS = """() => {
   for (const a of window.__stepshotPaused || []) { try { a.play(); } catch (e) {} }
   delete window.__stepshotPaused;
 }"""
+
+# The visual viewport once the picture's images are loaded: where the page is scrolled and zoomed, in CSS
+# pixels (DevTools' Page.getLayoutMetrics cssVisualViewport, read by the page itself).
+_VIEW_WHEN_LOADED_JS = f"""(async () => {{
+  await ({DECODE_JS})();
+  const view = window.visualViewport;
+  return {{pageX: view.pageLeft, pageY: view.pageTop, scale: view.scale}};
+}})()"""
 
 _SESSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # page -> its DevTools session
 
@@ -59,7 +70,8 @@ async def region_png(page, clip: dict, viewport: Viewport, css_pixels: bool = Fa
     """The viewport's `clip` (CSS pixels) at the viewport's device scale, or one image pixel per CSS pixel
     with `css_pixels`: Playwright's page.screenshot(clip=..., scale="device" or "css"), pixel for pixel."""
     session = await _session(page, viewport)
-    view = (await session.send("Page.getLayoutMetrics"))["cssVisualViewport"]
+    view = (await session.send("Runtime.evaluate", {"expression": _VIEW_WHEN_LOADED_JS, "awaitPromise": True,
+                                                     "returnByValue": True}))["result"]["value"]
     zoom = view["scale"]   # a mobile page's own zoom (a viewport meta without width=device-width)
     frame = await session.send("Page.captureScreenshot", {
         "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": False,

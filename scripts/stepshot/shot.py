@@ -25,7 +25,7 @@ from . import annotate, focus, frames, imagefile, photocheck, privacy
 from .locales import LOCALES, VIEWPORTS, Viewport
 from .reader import Project
 from .personal import Persona
-from .walker import StepBroken, StepContext
+from .walker import StepBroken, StepContext, evaluate_located
 
 STABLE_TIMEOUT_S = 8.0
 FRAME_GAP_MS = 80
@@ -50,9 +50,9 @@ _FOCUS_JS = f"""async (target, o) => {{
   return ({focus.FOCUS_JS})(target, o);
 }}"""
 
-# Then, over the visible controls of the target's role: the other controls' boxes, the annotation in the
-# first room where it finds a spot (annotate.py), and every image the picture shows decoded.
-_ANNOTATE_JS = f"""async (controls, [element, box, number, callout, rtl, lang, rooms, constants]) => {{
+# Then, over the visible controls of the target's role: the other controls' boxes and the annotation in the
+# first room where it finds a spot (annotate.py). Each frame waits for the picture's images (frames.py).
+_ANNOTATE_JS = f"""(controls, [element, box, number, callout, rtl, lang, rooms, constants]) => {{
   const others = controls.map(e => {{ const r = e.getBoundingClientRect();
                                       return {{x: r.x, y: r.y, width: r.width, height: r.height}}; }})
     .filter(r => Math.abs(r.x - element.x) + Math.abs(r.y - element.y) > 1);
@@ -61,7 +61,6 @@ _ANNOTATE_JS = f"""async (controls, [element, box, number, callout, rtl, lang, r
     drawn = ({annotate.DRAW_JS})([box, number, callout, rtl, lang, room, constants, others]);
     if (!drawn.error) break;
   }}
-  await ({focus.DECODE_JS})();
   return {{drawn, others}};
 }}"""
 
@@ -78,11 +77,10 @@ _LEAKS_THEN_RESTORE_JS = f"""([rect, overlay, maskClass]) => {{
 }}"""
 
 # For the inset: what the focus frames would show of the account, then only the top bar kept.
-_LEAKS_THEN_INSET_JS = f"""async ([rect, maskClass, keep]) => {{
+_LEAKS_THEN_INSET_JS = f"""([rect, maskClass, keep]) => {{
   const found = ({privacy.LEAKS_JS})(rect);
   ({focus.UNMASK_JS})(maskClass);
   ({focus.KEEP_ONLY_JS})([keep, maskClass]);
-  await ({focus.DECODE_JS})();
   return found;
 }}"""
 
@@ -163,8 +161,7 @@ class Shooter:
     async def stable(self, page, clip: dict, where: str, viewport: Viewport, css_pixels: bool = False,
                      as_committed: Callable[[bytes], bool] | None = None) -> tuple[bytes, bool]:
         """The region's picture (frames.region_png) once two consecutive captures are identical, or at once
-        when the first is the committed picture (`as_committed`); and whether it was. Its images are
-        decoded already."""
+        when the first is the committed picture (`as_committed`); and whether it was."""
         deadline = time.monotonic() + STABLE_TIMEOUT_S
         previous = await frames.region_png(page, clip, viewport, css_pixels)
         if as_committed is not None and await asyncio.to_thread(as_committed, previous):
@@ -202,8 +199,8 @@ class Shooter:
         restored = False
         try:
             label = self.project.text(ctx.locale, ctx.step.highlight_target.label)
-            found = focus.found(await ctx.target.evaluate(_FOCUS_JS, focus.options(label, ctx.viewport,
-                                                                                   annotate.OVERLAY_ID)))
+            found = focus.found(await evaluate_located(ctx.target, _FOCUS_JS,
+                                                       focus.options(label, ctx.viewport, annotate.OVERLAY_ID)))
             callout = self.project.labels[ctx.locale].callouts.get(ctx.step.callout) if ctx.step.callout else None
             rooms = [room_for_annotation(found.region, found.max_width, found.max_height, viewport), screen]
             controls = page.get_by_role(ctx.step.highlight_target.role).filter(visible=True)

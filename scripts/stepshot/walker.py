@@ -95,6 +95,19 @@ _WAIT_SAVED_JS = """(element, [on, words, timeout]) => new Promise(resolve => {
 })"""
 
 
+async def evaluate_located(locator: Locator, script: str, arg=None, timeout: float = FIND_TIMEOUT_MS):
+    """`script` (a function of the element and `arg`) on the locator's one element, as locator.evaluate does.
+
+    Playwright's locator.evaluate takes three round trips (wait for the element, evaluate on its handle,
+    release the handle): about 6.5 CPU-ms of the browser, driver and Python against 1.3 for one query
+    (BENCHMARKS.md). The element has just been located, so it is nearly always there: one round trip runs the
+    script when exactly one element matches; otherwise Playwright's waiting, strict evaluate decides, as before.
+    """
+    one = await locator.evaluate_all(
+        f"async (elements, arg) => elements.length === 1 ? [await ({script})(elements[0], arg)] : null", arg)
+    return one[0] if one is not None else await locator.evaluate(script, arg, timeout=timeout)
+
+
 @dataclass
 class StepContext:
     """Handed to on_step just before the step's action is performed."""
@@ -339,9 +352,8 @@ class Walk:
     async def read_switch(self, element: Locator, target: Target) -> bool:
         """The switch's state: it must be enabled, and a state word beside it (if any) must agree."""
         try:
-            state = await self.guard.run(element.evaluate(_READ_SWITCH_JS, [self.state_word(True),
-                                                                            self.state_word(False)],
-                                                          timeout=FIND_TIMEOUT_MS))
+            state = await self.guard.run(evaluate_located(element, _READ_SWITCH_JS, [self.state_word(True),
+                                                                                     self.state_word(False)]))
         except PlaywrightError as exc:
             raise StepBroken(f"{control_name(target.role, self.text(target.label))}: cannot read its state "
                              f"({exc.message.splitlines()[0]})") from None
@@ -472,7 +484,7 @@ async def switch_saved(guard: Guard, switch: Locator, on: bool, words: list[str]
     deadline = loop.time() + SAVE_TIMEOUT_MS / 1000
     while True:
         left_ms = max(0, round((deadline - loop.time()) * 1000))
-        waited = switch.evaluate(_WAIT_SAVED_JS, [on, words, left_ms], timeout=FIND_TIMEOUT_MS)
+        waited = evaluate_located(switch, _WAIT_SAVED_JS, [on, words, left_ms])
         try:
             saved = await guard.run(asyncio.wait_for(waited, (left_ms + FIND_TIMEOUT_MS) / 1000))
         except (asyncio.TimeoutError, PlaywrightTimeout):
