@@ -1,6 +1,7 @@
 """Shared fixtures: the repository as a Checkout, one sandbox helper, the CLI in-process, the built site
-over real HTTP, a Chromium for one piece of test code (in_browser), and pytest-playwright's browser ladder (browser -> context -> page, with a screenshot and
-trace of a failing test under build/test-results/) launched on the Chromium stepshot uses.
+over real HTTP, a Chromium for one piece of test code (in_browser), and pytest-playwright's browser ladder
+(browser -> context -> page, with a screenshot and trace of a failing test under build/test-results/)
+launched on the Chromium stepshot uses.
 """
 
 from __future__ import annotations

@@ -125,3 +125,20 @@ def test_a_frame_waits_for_every_image_the_picture_shows_css_backgrounds_and_gen
     with Image.open(io.BytesIO(png)) as image:
         red = sum(1 for pixel in image.convert("RGB").get_flattened_data() if pixel == (255, 0, 0))
     assert red == 3 * 80 * 80   # the three squares, at the desktop's device scale of 2
+
+
+def test_a_page_that_breaks_the_frames_script_fails_the_frame_in_one_line():
+    """As any failed call into the page (the walk reports it as the step's problem), not a KeyError."""
+    from playwright.async_api import Error as PlaywrightError
+
+    async def work(page):
+        await page.evaluate("""() => {
+          document.body.setAttribute('data-stepshot-keep', '');
+          document.body.style.backgroundImage = 'url("data:image/gif;base64,R0lGODlhAQABAAAAACw=")';
+          window.Image = undefined;
+        }""")
+        with pytest.raises(PlaywrightError, match="^reading the page for a frame failed: "):
+            await frames.region_png(page, CLIP, VIEWPORTS["desktop"])
+        return True
+
+    assert with_page("desktop", work)

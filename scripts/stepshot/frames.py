@@ -18,6 +18,8 @@ import base64
 import math
 import weakref
 
+from playwright.async_api import Error as PlaywrightError
+
 from .focus import DECODE_JS
 from .locales import Viewport
 
@@ -70,8 +72,11 @@ async def region_png(page, clip: dict, viewport: Viewport, css_pixels: bool = Fa
     """The viewport's `clip` (CSS pixels) at the viewport's device scale, or one image pixel per CSS pixel
     with `css_pixels`: Playwright's page.screenshot(clip=..., scale="device" or "css"), pixel for pixel."""
     session = await _session(page, viewport)
-    view = (await session.send("Runtime.evaluate", {"expression": _VIEW_WHEN_LOADED_JS, "awaitPromise": True,
-                                                     "returnByValue": True}))["result"]["value"]
+    answer = await session.send("Runtime.evaluate", {"expression": _VIEW_WHEN_LOADED_JS, "awaitPromise": True,
+                                                      "returnByValue": True})
+    if "exceptionDetails" in answer:   # the page broke what the script uses: as any failed call into the page
+        raise PlaywrightError(f"reading the page for a frame failed: {answer['exceptionDetails'].get('text', '')}")
+    view = answer["result"]["value"]
     zoom = view["scale"]   # a mobile page's own zoom (a viewport meta without width=device-width)
     frame = await session.send("Page.captureScreenshot", {
         "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": False,

@@ -254,8 +254,7 @@ class _Run:
                 served = stack.enter_context(running(self.checkout, request.spec.markup, request.spec.variant))
                 base_url = served.url
                 # A locale's units stay with one login (share_locales): a login more than locales would idle.
-                locales = len(dict.fromkeys(u.locale for u in request.units))
-                count = min(request.parallel_sessions or default_parallel(), locales)
+                count = min(request.parallel_sessions or default_parallel(), len({u.locale for u in request.units}))
                 consent = (self.project.text("en", "consent_reject"), self.project.text("en", "consent_accept"))
                 logins = await standin_logins(browser, base_url, max(1, count), consent)
                 sessions = 1

@@ -95,7 +95,7 @@ _WAIT_SAVED_JS = """(element, [on, words, timeout]) => new Promise(resolve => {
 })"""
 
 
-async def evaluate_located(locator: Locator, script: str, arg=None, timeout: float = FIND_TIMEOUT_MS):
+async def evaluate_located(locator: Locator, script: str, arg=None):
     """`script` (a function of the element and `arg`) on the locator's one element, as locator.evaluate does.
 
     Playwright's locator.evaluate takes three round trips (wait for the element, evaluate on its handle,
@@ -105,7 +105,7 @@ async def evaluate_located(locator: Locator, script: str, arg=None, timeout: flo
     """
     one = await locator.evaluate_all(
         f"async (elements, arg) => elements.length === 1 ? [await ({script})(elements[0], arg)] : null", arg)
-    return one[0] if one is not None else await locator.evaluate(script, arg, timeout=timeout)
+    return one[0] if one is not None else await locator.evaluate(script, arg, timeout=FIND_TIMEOUT_MS)
 
 
 @dataclass
